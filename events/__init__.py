@@ -1,0 +1,30 @@
+"""events: a deterministic CAMEO event coder that builds partitioned Parquet event datasets.
+
+The public API is small and lazy: importing the package does no I/O.
+
+    from events import load_codebook, compile_codebook, code_text, build
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "load_codebook", "compile_codebook", "code_text", "build", "default_codebook_path"]
+
+
+def __getattr__(name):  # lazy re-exports keep `import events` cheap
+    if name in ("load_codebook", "default_codebook_path"):
+        from events import codebook
+
+        return getattr(codebook, name)
+    if name == "compile_codebook":
+        from events.compiler import compile_codebook
+
+        return compile_codebook
+    if name == "code_text":
+        from events.pipeline import code_text
+
+        return code_text
+    if name == "build":
+        from events.build import build
+
+        return build
+    raise AttributeError(name)

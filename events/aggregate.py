@@ -1,0 +1,85 @@
+"""Mentions → events: one row per distinct (event_date, source_actor, target_actor, event_code).
+
+Aggregation runs one partition at a time, so memory is bounded by the largest month, not the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from events.compiler import CompiledCodebook
+from events.schema import arrow_schema
+
+KEY = ["event_date", "source_actor", "target_actor", "event_code"]
+
+
+def decompose(code: str | None, compiled: CompiledCodebook) -> tuple[str | None, str | None, str | None, str | None]:
+    """Split a CAMEO actor code into (country, known group, first type, second type)."""
+    if not code:
+        return (None, None, None, None)
+    chunks = [code[i : i + 3] for i in range(0, len(code), 3)]
+    country = chunks[0] if chunks[0] in compiled.country_codes else None
+    rest = chunks[1:] if country else chunks
+    group = next((c for c in rest if c in compiled.group_codes and c not in compiled.role_codes), None)
+    types = [c for c in rest if c in compiled.role_codes]
+    return (country, group, types[0] if types else None, types[1] if len(types) > 1 else None)
+
+
+def aggregate_partition(files: list[Path], compiled: CompiledCodebook) -> pa.Table:
+    mentions = pl.concat([pl.read_parquet(f, hive_partitioning=False) for f in files], how="vertical")
+    grouped = (
+        mentions.sort(["pub_date", "doc_id", "sentence_index", "verb_start"])
+        .group_by(KEY, maintain_order=True)
+        .agg(
+            pl.len().alias("num_mentions"),
+            pl.col("doc_id").n_unique().alias("num_articles"),
+            pl.col("doc_source").fill_null("\x00unknown").n_unique().alias("num_sources"),
+            pl.col("doc_id").first().alias("first_doc_id"),
+            pl.col("sentence_index").first().alias("first_sentence_index"),
+            pl.col("event_base_code").first(),
+            pl.col("event_root_code").first(),
+            pl.col("quad_class").first(),
+            pl.col("goldstein").first(),
+            pl.col("codebook_version").first(),
+        )
+        .sort(KEY, nulls_last=False)
+    )
+    rows = grouped.to_dicts()
+    cache: dict = {}
+    out = []
+    for row in rows:
+        src = cache.setdefault(row["source_actor"], decompose(row["source_actor"], compiled))
+        tgt = cache.setdefault(row["target_actor"], decompose(row["target_actor"], compiled))
+        key = "\x1f".join([row["event_date"].isoformat(), row["source_actor"], row["target_actor"] or "", row["event_code"]])
+        out.append(
+            {
+                "global_event_id": hashlib.sha256(key.encode()).hexdigest()[:20],
+                "event_date": row["event_date"],
+                "source_actor": row["source_actor"],
+                "source_country": src[0],
+                "source_known_group": src[1],
+                "source_type1": src[2],
+                "source_type2": src[3],
+                "target_actor": row["target_actor"],
+                "target_country": tgt[0],
+                "target_known_group": tgt[1],
+                "target_type1": tgt[2],
+                "target_type2": tgt[3],
+                "event_code": row["event_code"],
+                "event_base_code": row["event_base_code"],
+                "event_root_code": row["event_root_code"],
+                "quad_class": row["quad_class"],
+                "goldstein": row["goldstein"],
+                "num_mentions": row["num_mentions"],
+                "num_articles": row["num_articles"],
+                "num_sources": row["num_sources"],
+                "first_doc_id": row["first_doc_id"],
+                "first_sentence_index": row["first_sentence_index"],
+                "codebook_version": row["codebook_version"],
+            }
+        )
+    return pa.Table.from_pylist(out, schema=arrow_schema("events"))

@@ -1,0 +1,143 @@
+"""Command line: a thin layer that parses options, calls the Python API and renders its reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from events import __version__
+
+
+def _codebook_option(f):
+    return click.option(
+        "--codebook",
+        "codebook_path",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Codebook folder (default: the bundled CAMEO codebook).",
+    )(f)
+
+
+def _load(codebook_path):
+    from events.codebook import CodebookError, load_codebook
+
+    try:
+        return load_codebook(codebook_path)
+    except CodebookError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="events")
+def main() -> None:
+    """Code news text into CAMEO events and build Parquet event datasets."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dataset folder to write.")
+@_codebook_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: number of cores).")
+@click.option("--strict", is_flag=True, help="Exit non-zero when any input record is rejected.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def build(inputs, out, codebook_path, jobs, strict, quiet):
+    """Code INPUTS (JSONL files or folders of them) into a dataset in --out."""
+    from events.build import BuildError, build as run_build
+    from events.ingest import InputError
+
+    codebook = _load(codebook_path)
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True)
+
+    def progress(docs, sentences, mentions, rejected):
+        bar.update(docs)
+        bar.set_postfix(mentions=mentions, rejected=rejected, refresh=False)
+
+    try:
+        report = run_build(list(inputs), out, codebook=codebook, jobs=jobs, progress=progress if bar else None)
+    except (InputError, BuildError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.close()
+    if not quiet:
+        click.echo(report.summary())
+        click.echo(f"  codebook: {codebook.name} {codebook.version}")
+        click.echo(f"  load it:  polars.scan_parquet('{out}/events/**/*.parquet', hive_partitioning=True)")
+    if strict and report.rejects:
+        click.echo(f"error: {len(report.rejects)} record(s) rejected (--strict); see {out / 'rejected.jsonl'}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("text")
+@click.option("--date", "date_", required=True, help="Publication date, YYYY-MM-DD.")
+@_codebook_option
+@click.option("--json", "as_json", is_flag=True, help="Print the mention rows as JSON.")
+@click.option("--explain", is_flag=True, help="Also show tokens, actor matches and why each event was coded.")
+def code(text, date_, codebook_path, as_json, explain):
+    """Code one TEXT and print its events (with what matched)."""
+    from events.compiler import compile_codebook
+    from events.pipeline import code_text
+
+    try:
+        day = dt.date.fromisoformat(date_)
+    except ValueError as exc:
+        raise click.BadParameter(f"{date_!r} is not a date (YYYY-MM-DD)", param_hint="--date") from exc
+    compiled = compile_codebook(_load(codebook_path))
+    rows = code_text(text, day, compiled, explain=True)
+    if as_json:
+        click.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
+        return
+    if explain:
+        from events.explain import explain_text
+
+        click.echo(explain_text(text, day, compiled))
+    if not rows:
+        click.echo("no events")
+    for row in rows:
+        target = row["target_actor"] or "-"
+        click.echo(f"{row['source_actor']} -> {target}  {row['event_code']}  {row['event_date']}  "
+                   f"({row['date_source']}{': ' + row['date_text'] if row['date_text'] else ''})")
+        click.echo(f"    sentence {row['sentence_index']}: source {row['source_text']!r} [{', '.join(row['source_entries'])}]"
+                   f"  verb {row['verb_text']!r} [{row['pattern_id']}]"
+                   + (f"  target {row['target_text']!r} [{', '.join(row['target_entries'])}]" if row["target_actor"] else ""))
+        if explain:
+            for line in row.get("explanation", []):
+                click.echo(f"      {line}")
+
+
+@main.group()
+def codebook():
+    """Validate and compare codebooks."""
+
+
+@codebook.command("validate")
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--strict", is_flag=True, help="Warnings fail too.")
+def codebook_validate(path, as_json, strict):
+    """Check the codebook at PATH (default: the bundled one); list every problem as file:line."""
+    from events.validate import validate_codebook
+
+    report = validate_codebook(path)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            click.echo(str(problem))
+        status = "ok" if report.ok(strict) else "FAILED"
+        click.echo(f"{report.path}: {report.name} {report.version}: {len(report.errors)} error(s), "
+                   f"{len(report.warnings)} warning(s): {status}", err=not report.ok(strict))
+    sys.exit(int(not report.ok(strict)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,401 @@
+"""Load a codebook folder into plain, immutable records, reporting every problem with its file and line.
+
+`load_codebook(path)` only reads and checks the files' shape (columns, types, duplicates); the semantic
+checks that need the whole codebook live in `events.validate`, and turning records into matchers lives
+in `events.compiler`. The codebook is data passed explicitly to whoever needs it: nothing here caches or
+reads files behind a caller's back.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from events.problems import Problem
+from events.resources import default_codebook_path
+
+__all__ = ["Codebook", "CodebookError", "load_codebook", "read_codebook", "default_codebook_path"]
+
+# Columns of every tabular file: (required columns, optional columns).
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "event_codes": (("code", "name", "root_code", "base_code", "quad_class", "goldstein"), ("description",)),
+    "countries": (("code", "label", "kind"), ("iso3",)),
+    "types": (("code", "label", "class"), ()),
+    "code_labels": (("code", "label"), ()),
+    "actors": (("id", "code", "names"), ("valid_from", "valid_to", "note")),
+    "agents": (("id", "code", "names"), ("note",)),
+    "patterns": (("id", "code", "pattern"), ("flags", "note")),
+    "irregular": (("lemma", "third", "past", "participle", "gerund"), ()),
+    "discards": (("id", "phrase", "scope"), ("note",)),
+}
+
+META_KEYS = {"name", "version", "description", "sources", "rules", "language"}
+SOURCE_KEYS = {"name", "sha256", "url", "note"}
+RULE_KEYS = {"future_intent", "negated", "refusal_verbs", "max_target_distance", "max_event_age_days"}
+
+
+@dataclass(frozen=True, slots=True)
+class EventType:
+    code: str
+    name: str
+    root_code: str
+    base_code: str
+    quad_class: int
+    goldstein: float
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActorEntry:
+    id: str
+    code: str
+    names: tuple[str, ...]
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    note: str
+    file: str
+    line: int
+
+    def applies_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentEntry:
+    id: str
+    code: str
+    names: tuple[str, ...]
+    note: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class VerbPattern:
+    id: str
+    code: str
+    pattern: str
+    flags: tuple[str, ...]
+    note: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Discard:
+    id: str
+    phrase: str
+    scope: str
+    note: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Codebook:
+    path: Path
+    name: str
+    version: str
+    description: str
+    sources: tuple[dict, ...]
+    rules: dict
+    event_types: dict[str, EventType]
+    countries: dict[str, tuple[str, str]]  # code -> (label, kind)
+    types: dict[str, tuple[str, str]]  # code -> (label, class)
+    groups: dict[str, str]
+    religions: dict[str, str]
+    ethnic: dict[str, str]
+    actors: tuple[ActorEntry, ...]
+    agents: tuple[AgentEntry, ...]
+    patterns: tuple[VerbPattern, ...]
+    irregular: dict[str, tuple[str, str, str, str]]
+    discards: tuple[Discard, ...]
+    files: tuple[tuple[str, str], ...]  # (path relative to the codebook, sha256), sorted
+    content_hash: str
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+class CodebookError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        shown = "\n".join(str(p) for p in errors[:20])
+        more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__(f"codebook has {len(errors)} error(s):\n{shown}{more}")
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Read a codebook folder and raise `CodebookError` listing every error, if any."""
+    from events.validate import semantic_problems
+
+    codebook = read_codebook(path)
+    problems = sorted(set(codebook.problems) | set(semantic_problems(codebook)))
+    if any(p.severity == "error" for p in problems):
+        raise CodebookError(problems)
+    return codebook
+
+
+def read_codebook(path: str | Path | None = None) -> Codebook:
+    """Read a codebook folder, collecting problems instead of raising (for `events codebook validate`)."""
+    root = Path(path) if path is not None else default_codebook_path()
+    reader = _Reader(root)
+    return reader.read()
+
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*(@[a-z0-9_.-]+)?$")
+_CODE_RE = re.compile(r"^[0-9]{2,4}$")
+
+
+class _Reader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def problem(self, path: Path, line: int, code: str, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(path.as_posix(), line, code, message, severity))
+
+    def rows(self, path: Path, table: str, required: bool = True):
+        """Yield (line, row dict) for a CSV file, checking its header against TABLES[table]."""
+        if not path.is_file():
+            if required:
+                self.problem(path, 0, "CB015", f"missing file {self.rel(path)!r}; every codebook needs it")
+            return
+        need, optional = TABLES[table]
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            self.problem(path, 0, "CB009", f"file is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+            return
+        lines = text.splitlines()
+        reader = csv.reader(lines)
+        header = None
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
+                continue
+            if header is None:
+                header = [h.strip() for h in row]
+                missing = [c for c in need if c not in header]
+                unknown = [c for c in header if c not in need and c not in optional]
+                for col in missing:
+                    self.problem(path, line, "CB009", f"missing column {col!r}; expected columns {', '.join(need + optional)}")
+                for col in unknown:
+                    from events.problems import did_you_mean
+
+                    self.problem(path, line, "CB016", f"unknown column {col!r}.{did_you_mean(col, need + optional)}")
+                if missing:
+                    return
+                continue
+            if len(row) != len(header):
+                self.problem(path, line, "CB009", f"expected {len(header)} cells, found {len(row)} [{self.rel(path)} -> line {line}]")
+                continue
+            yield line, {k: v.strip() for k, v in zip(header, row)}
+
+    def date(self, path: Path, line: int, column: str, value: str) -> dt.date | None:
+        if not value:
+            return None
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.problem(path, line, "CB004", f"malformed date {value!r} in column {column!r}; expected YYYY-MM-DD")
+            return None
+
+    # -- files ---------------------------------------------------------------------------------------
+    def read(self) -> Codebook:
+        root = self.root
+        if not root.is_dir():
+            self.problem(root, 0, "CB015", "codebook folder not found")
+        meta = self.read_meta(root / "codebook.toml")
+        event_types = self.read_event_types(root / "event_codes.csv")
+        countries = {
+            r["code"]: (r["label"], r["kind"]) for _, r in self.unique(root / "actor_codes" / "countries.csv", "countries", "code")
+        }
+        types = {r["code"]: (r["label"], r["class"]) for _, r in self.unique(root / "actor_codes" / "types.csv", "types", "code")}
+        groups = {r["code"]: r["label"] for _, r in self.unique(root / "actor_codes" / "groups.csv", "code_labels", "code")}
+        religions = {
+            r["code"]: r["label"] for _, r in self.unique(root / "actor_codes" / "religions.csv", "code_labels", "code", required=False)
+        }
+        ethnic = {r["code"]: r["label"] for _, r in self.unique(root / "actor_codes" / "ethnic.csv", "code_labels", "code", required=False)}
+        actors = self.read_actors(sorted((root / "actors").glob("*.csv")))
+        agents = self.read_agents(root / "agents.csv")
+        patterns = self.read_patterns(sorted((root / "verbs").glob("[0-9][0-9]_*.csv")))
+        irregular = {
+            r["lemma"].lower(): (r["third"].lower(), r["past"].lower(), r["participle"].lower(), r["gerund"].lower())
+            for _, r in self.unique(root / "verbs" / "irregular.csv", "irregular", "lemma", required=False)
+        }
+        discards = tuple(
+            Discard(r["id"], r["phrase"], r["scope"], r.get("note", ""), self.rel(root / "discards.csv"), line)
+            for line, r in self.unique(root / "discards.csv", "discards", "id", required=False)
+        )
+        files = self.hash_files()
+        content_hash = hashlib.sha256("".join(f"{p}\0{h}\n" for p, h in files).encode()).hexdigest()
+        return Codebook(
+            path=root,
+            name=str(meta.get("name", "")),
+            version=str(meta.get("version", "")),
+            description=str(meta.get("description", "")),
+            sources=tuple(meta.get("sources", ())),
+            rules=dict(meta.get("rules", {})),
+            event_types=event_types,
+            countries=countries,
+            types=types,
+            groups=groups,
+            religions=religions,
+            ethnic=ethnic,
+            actors=actors,
+            agents=agents,
+            patterns=patterns,
+            irregular=irregular,
+            discards=discards,
+            files=files,
+            content_hash=content_hash,
+            problems=tuple(sorted(self.problems)),
+        )
+
+    def unique(self, path: Path, table: str, key: str, required: bool = True):
+        seen: dict[str, int] = {}
+        out = []
+        for line, row in self.rows(path, table, required):
+            value = row[key]
+            if not value:
+                self.problem(path, line, "CB009", f"empty {key!r}")
+                continue
+            if value in seen:
+                self.problem(path, line, "CB001", f"duplicate {key} {value!r}; first defined at line {seen[value]}")
+                continue
+            seen[value] = line
+            out.append((line, row))
+        return out
+
+    def read_meta(self, path: Path) -> dict:
+        if not path.is_file():
+            self.problem(path, 0, "CB015", "missing codebook.toml (name, version, description)")
+            return {}
+        try:
+            meta = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
+            self.problem(path, line, "CB009", f"invalid TOML: {exc}")
+            return {}
+        text_lines = path.read_text(encoding="utf-8").splitlines()
+
+        def line_of(key: str) -> int:
+            for i, text in enumerate(text_lines, 1):
+                if re.match(rf"\s*\[*\s*{re.escape(key)}\b", text):
+                    return i
+            return 0
+
+        for key in sorted(set(meta) - META_KEYS):
+            from events.problems import did_you_mean
+
+            self.problem(path, line_of(key), "CB016", f"unknown key {key!r}.{did_you_mean(key, META_KEYS)}")
+        for key in ("name", "version"):
+            if not isinstance(meta.get(key), str) or not meta.get(key):
+                self.problem(path, 0, "CB013" if key == "version" else "CB009", f"missing or empty {key!r}")
+        for i, source in enumerate(meta.get("sources", [])):
+            if not isinstance(source, dict):
+                self.problem(path, line_of("sources"), "CB009", f"[sources -> {i}] must be a table")
+                continue
+            for key in sorted(set(source) - SOURCE_KEYS):
+                self.problem(path, line_of("sources"), "CB016", f"unknown key [sources -> {i} -> {key}]")
+        for key in sorted(set(meta.get("rules", {})) - RULE_KEYS):
+            self.problem(path, line_of("rules"), "CB016", f"unknown key [rules -> {key}]")
+        return meta
+
+    def read_event_types(self, path: Path) -> dict[str, EventType]:
+        out: dict[str, EventType] = {}
+        for line, r in self.unique(path, "event_codes", "code"):
+            code = r["code"]
+            if not _CODE_RE.match(code):
+                self.problem(path, line, "CB009", f"event code {code!r} must be 2-4 digits")
+                continue
+            try:
+                quad = int(r["quad_class"])
+                goldstein = float(r["goldstein"])
+            except ValueError:
+                self.problem(path, line, "CB009", f"quad_class must be an integer and goldstein a number in {code!r}")
+                continue
+            out[code] = EventType(code, r["name"], r["root_code"], r["base_code"], quad, goldstein, line)
+        return out
+
+    def read_actors(self, paths: list[Path]) -> tuple[ActorEntry, ...]:
+        if not paths:
+            self.problem(self.root / "actors", 0, "CB015", "no actor files (actors/*.csv)")
+        seen: dict[str, str] = {}
+        out = []
+        for path in paths:
+            for line, r in self.rows(path, "actors"):
+                entry_id = r["id"]
+                if not _ID_RE.match(entry_id):
+                    self.problem(path, line, "CB009", f"id {entry_id!r} must be a lower-case slug ([a-z0-9_.-], optional @period)")
+                if entry_id in seen:
+                    self.problem(path, line, "CB001", f"duplicate actor id {entry_id!r}; first defined at {seen[entry_id]}")
+                    continue
+                seen[entry_id] = f"{self.rel(path)}:{line}"
+                names = _split_names(r["names"])
+                if not names:
+                    self.problem(path, line, "CB009", f"actor {entry_id!r} has no names")
+                start = self.date(path, line, "valid_from", r.get("valid_from", ""))
+                end = self.date(path, line, "valid_to", r.get("valid_to", ""))
+                if start and end and start > end:
+                    self.problem(path, line, "CB005", f"inverted date range {start} > {end} for {entry_id!r}")
+                out.append(ActorEntry(entry_id, r["code"], names, start, end, r.get("note", ""), self.rel(path), line))
+        return tuple(out)
+
+    def read_agents(self, path: Path) -> tuple[AgentEntry, ...]:
+        return tuple(
+            AgentEntry(r["id"], r["code"], _split_names(r["names"]), r.get("note", ""), self.rel(path), line)
+            for line, r in self.unique(path, "agents", "id")
+        )
+
+    def read_patterns(self, paths: list[Path]) -> tuple[VerbPattern, ...]:
+        if not paths:
+            self.problem(self.root / "verbs", 0, "CB015", "no verb pattern files (verbs/NN_*.csv)")
+        seen: dict[str, str] = {}
+        out = []
+        for path in paths:
+            for line, r in self.rows(path, "patterns"):
+                pid = r["id"]
+                if pid in seen:
+                    self.problem(path, line, "CB001", f"duplicate pattern id {pid!r}; first defined at {seen[pid]}")
+                    continue
+                seen[pid] = f"{self.rel(path)}:{line}"
+                flags = tuple(sorted(f.strip() for f in r.get("flags", "").split(";") if f.strip()))
+                out.append(VerbPattern(pid, r["code"], " ".join(r["pattern"].split()), flags, r.get("note", ""), self.rel(path), line))
+        return tuple(out)
+
+    def hash_files(self) -> tuple[tuple[str, str], ...]:
+        if not self.root.is_dir():
+            return ()
+        files = []
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in path.relative_to(self.root).parts):
+                files.append((path.relative_to(self.root).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+        return tuple(files)
+
+
+def _split_names(value: str) -> tuple[str, ...]:
+    """Split a `|`-separated names cell, dropping empties and duplicates but keeping order.
+
+    >>> _split_names("Iran| Islamic Republic of Iran ||Iran")
+    ('Iran', 'Islamic Republic of Iran')
+    """
+    return tuple(dict.fromkeys(" ".join(n.split()) for n in value.split("|") if n.strip()))

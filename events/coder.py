@@ -1,0 +1,584 @@
+"""The coder: sentences in, coded events out, deterministically, with an explanation of every decision.
+
+Pipeline per sentence (shallow grammar, no statistical parser):
+1. tokens → phrase matches from the compiled trie (actors, agents, discards), selected by date;
+2. phrase matches → actor mentions (country + agent composition, titles and names, "X of Y"), then
+   compound groups ("Iran and Russia", "the US, UK and France");
+3. verb patterns matched at their head words; for each match, the subject is the nearest actor group to the
+   left in the same clause that is not inside a prepositional phrase (or a pronoun resolved from context),
+   the target is the group in the pattern's slot or the first group after it; passive voice swaps the roles,
+   negation and the future tense recode or suppress through codebook rules.
+
+`code_document` is a pure function of (document, compiled codebook, date resolver).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from events import grammar as g
+from events.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern, PhraseEntry
+from events.text import Sentence, Token, normalise_for_dedup, split_sentences, tokenize
+
+CODER_VERSION = "events.coder.v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    code: str
+    start: int  # char offsets in the sentence
+    end: int
+    tok_start: int
+    tok_end: int  # exclusive
+    entry_ids: tuple[str, ...]
+    is_person: bool = False
+    resolved_from: str = ""  # "pronoun" / "context" when not written in the sentence
+
+    def with_code(self, code: str) -> "Actor":
+        return Actor(code, self.start, self.end, self.tok_start, self.tok_end, self.entry_ids, self.is_person, self.resolved_from)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    members: tuple[Actor, ...]
+    tok_start: int
+    tok_end: int
+    in_pp: bool  # introduced by a preposition: a modifier, not a subject
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One coded event in one sentence (a "mention")."""
+
+    sentence_index: int
+    sentence: str
+    source: Actor
+    target: Actor | None
+    code: str
+    pattern_id: str
+    verb_start: int
+    verb_end: int
+    modality: str  # "asserted" | "future" | "negated"
+    explanation: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass
+class _Match:
+    pattern: CompiledPattern
+    tok_start: int
+    tok_end: int
+    slot: Group | None
+
+
+@dataclass
+class DocumentContext:
+    """What the coder remembers across sentences of one document, for pronouns and bare agents."""
+
+    last_singular: Actor | None = None
+    last_plural: Group | None = None
+    last_country: str | None = None
+    seen: set[str] = field(default_factory=set)
+
+
+# -- public API ----------------------------------------------------------------------------------------
+def code_sentences(
+    text: str, compiled: CompiledCodebook, day: dt.date, *, title: str | None = None, explain: bool = False
+) -> tuple[list[Sentence], list[Event]]:
+    """Split `text` and code every sentence; `day` selects date-bounded dictionary entries."""
+    sentences = split_sentences(text)
+    context = DocumentContext()
+    if title:
+        context.seen.add(normalise_for_dedup(title))
+    events: list[Event] = []
+    for sentence in sentences:
+        key = normalise_for_dedup(sentence.text)
+        if not key or key in context.seen:
+            continue  # headline echoed as the first line, agency dateline repeating the lead
+        context.seen.add(key)
+        events.extend(code_sentence(sentence, compiled, day, context, explain=explain))
+    return sentences, events
+
+
+def code_sentence(
+    sentence: Sentence, compiled: CompiledCodebook, day: dt.date, context: DocumentContext | None = None, *, explain: bool = False
+) -> list[Event]:
+    context = context or DocumentContext()
+    tokens = tokenize(sentence.text)
+    if not tokens or tokens[-1].text == g.QUESTION_MARK:
+        return []
+    lowers = [t.lower for t in tokens]
+    if compiled.first_tokens.isdisjoint(lowers):
+        return []
+    phrases, discarded = _match_phrases(tokens, compiled, day)
+    if discarded:
+        return []
+    actors = _compose_actors(tokens, phrases, compiled, context)
+    groups = _group(tokens, actors)
+    _remember(context, groups, compiled)
+    if not any(lw in compiled.verb_index for lw in lowers):
+        return []
+    return _code_verbs(sentence, tokens, groups, compiled, context, explain)
+
+
+# -- phrases -------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    kind: str
+    tok_start: int
+    tok_end: int
+    entries: tuple[PhraseEntry, ...]
+
+
+def _match_phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date) -> tuple[list[_Phrase], bool]:
+    """Longest-match walk of the phrase trie; returns non-overlapping phrases and whether a discard fired."""
+    trie = compiled.trie
+    out: list[_Phrase] = []
+    discarded = False
+    i = 0
+    n = len(tokens)
+    while i < n:
+        node = trie.get(tokens[i].lower)
+        best: tuple[int, tuple[PhraseEntry, ...], str] | None = None
+        j = i
+        while node is not None:
+            j += 1
+            payload = node.get("")
+            if payload:
+                usable = tuple(e for e in payload if e.exact is None or e.exact == tuple(t.text for t in tokens[i:j]))
+                if any(e.kind == "discard" for e in usable):
+                    discarded = True
+                for kind in ("actor", "agent"):
+                    chosen = tuple(e for e in usable if e.kind == kind)
+                    if chosen:
+                        best = (j, chosen, kind)
+                        break
+            if j >= n:
+                break
+            node = node.get(tokens[j].lower)
+        if best is None:
+            i += 1
+            continue
+        end, entries, kind = best
+        if kind == "actor":
+            dated = tuple(e for e in entries if e.applies_on(day))
+            if not dated:  # a known name with no role on this date: consume it, code nothing
+                out.append(_Phrase("inactive", i, end, entries))
+                i = end
+                continue
+            entries = dated
+        out.append(_Phrase(kind, i, end, entries))
+        i = end
+    return out, discarded
+
+
+def _country_of(code: str, compiled: CompiledCodebook) -> str | None:
+    head = code[:3]
+    return head if head in compiled.country_codes else None
+
+
+def _compose_actors(
+    tokens: list[Token], phrases: list[_Phrase], compiled: CompiledCodebook, context: DocumentContext
+) -> list[Actor]:
+    """Turn phrase matches into actors: "Iran's Acting Foreign Minister Ali Bagheri Kani" is one IRNGOV."""
+    actors: list[Actor] = []
+    k = 0
+    while k < len(phrases):
+        phrase = phrases[k]
+        if phrase.kind == "inactive":
+            k += 1
+            continue
+        if phrase.kind == "actor":
+            entry = phrase.entries[0]
+            code, ids, start, end, person = entry.code, [entry.entry_id], phrase.tok_start, phrase.tok_end, entry.is_person
+            # country ['s] [modifiers] agent [person]
+            nxt = _next_agent(tokens, phrases, k)
+            if nxt is not None and len(code) == 3 and not person:
+                agent_k = nxt
+                agent = phrases[agent_k].entries[0]
+                code = code + agent.code
+                ids.append(agent.entry_id)
+                end = phrases[agent_k].tok_end
+                k = agent_k
+                if k + 1 < len(phrases) and phrases[k + 1].kind == "actor" and phrases[k + 1].tok_start == end:
+                    follower = phrases[k + 1].entries[0]
+                    if follower.is_person:
+                        code, person = follower.code, True
+                        ids.append(follower.entry_id)
+                        end = phrases[k + 1].tok_end
+                        k += 1
+            actors.append(_actor(tokens, code, start, end, ids, person))
+            k += 1
+            continue
+        # an agent: "Foreign Minister Sergey Lavrov", "the foreign minister of Iran", "police"
+        agent = phrase.entries[0]
+        nxt_phrase = phrases[k + 1] if k + 1 < len(phrases) else None
+        if nxt_phrase is not None and nxt_phrase.kind == "actor" and nxt_phrase.tok_start == phrase.tok_end:
+            follower = nxt_phrase.entries[0]
+            if follower.is_person:
+                actors.append(_actor(tokens, follower.code, phrase.tok_start, nxt_phrase.tok_end, [agent.entry_id, follower.entry_id], True))
+                k += 2
+                continue
+        of_members = _agent_of(tokens, phrases, k, compiled)
+        if of_members:
+            last_k, countries = of_members
+            for n, country_phrase in enumerate(countries):
+                entry = country_phrase.entries[0]
+                code = entry.code[:3] + agent.code if _country_of(entry.code, compiled) else entry.code
+                start = phrase.tok_start if n == 0 else country_phrase.tok_start  # "the top diplomats of Iran"
+                actors.append(_actor(tokens, code, start, country_phrase.tok_end, [agent.entry_id, entry.entry_id], False))
+            k = last_k + 1
+            continue
+        resolved = _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context)
+        if resolved is not None:
+            actors.append(resolved)
+        k += 1
+    return actors
+
+
+def _next_agent(tokens: list[Token], phrases: list[_Phrase], k: int) -> int | None:
+    """Index of an agent phrase that a country phrase at k modifies: "Iran's acting foreign minister"."""
+    if k + 1 >= len(phrases) or phrases[k + 1].kind != "agent":
+        return None
+    gap = tokens[phrases[k].tok_end : phrases[k + 1].tok_start]
+    words = [t for t in gap if t.lower != "'s"]
+    if len(words) > 2:
+        return None
+    for t in words:
+        if t.lower in g.PREPOSITIONS or t.lower in g.DETERMINERS or t.lower in g.CONJUNCTIONS or not t.text[0].isalpha():
+            return None
+    return k + 1
+
+
+def _agent_of(tokens: list[Token], phrases: list[_Phrase], k: int, compiled: CompiledCodebook):
+    """ "the top diplomats of Iran and the Russian Federation" → the country phrases after "of"."""
+    end = phrases[k].tok_end
+    if end >= len(tokens) or tokens[end].lower != "of":
+        return None
+    members = []
+    j = k + 1
+    cursor = end + 1
+    while j < len(phrases):
+        p = phrases[j]
+        between = [t.lower for t in tokens[cursor : p.tok_start]]
+        if any(w not in g.DETERMINERS and w not in ("and", ",") for w in between):
+            break
+        if members and not any(w in ("and", ",") for w in between):
+            break
+        if p.kind != "actor":
+            break
+        members.append(p)
+        cursor = p.tok_end
+        j += 1
+    return (j - 1, members) if members else None
+
+
+def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Actor | None:
+    """An agent with no country beside it: "the minister" → the last fitting actor; "police" → country in context."""
+    definite = phrase.tok_start > 0 and tokens[phrase.tok_start - 1].lower == "the"
+    if definite and context.last_singular is not None and context.last_singular.code.endswith(agent.code):
+        prev = context.last_singular
+        return Actor(prev.code, tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start, phrase.tok_end,
+                     (agent.entry_id, *prev.entry_ids), prev.is_person, "context")
+    country = next((_country_of(a.code, compiled) for a in reversed(actors) if _country_of(a.code, compiled)), None)
+    country = country or context.last_country
+    if country is None:
+        return None
+    return Actor(country + agent.code, tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start,
+                 phrase.tok_end, (agent.entry_id,), False, "context")
+
+
+def _actor(tokens: list[Token], code: str, start: int, end: int, ids: list[str], person: bool) -> Actor:
+    return Actor(code, tokens[start].start, tokens[end - 1].end, start, end, tuple(ids), person)
+
+
+def _group(tokens: list[Token], actors: list[Actor]) -> list[Group]:
+    """Join actors linked by "and", commas, "as well as" into compound groups."""
+    groups: list[Group] = []
+    current: list[Actor] = []
+    for actor in actors:
+        if current and _linked(tokens, current[-1].tok_end, actor.tok_start):
+            current.append(actor)
+            continue
+        if current:
+            groups.append(_make_group(tokens, current))
+        current = [actor]
+    if current:
+        groups.append(_make_group(tokens, current))
+    return groups
+
+
+def _linked(tokens: list[Token], end: int, start: int) -> bool:
+    between = tuple(t.lower for t in tokens[end:start])
+    words = tuple(w for w in between if w not in g.DETERMINERS)
+    return words in g.COMPOUND_LINKS or words == (",", "and")
+
+
+def _make_group(tokens: list[Token], members: list[Actor]) -> Group:
+    start = members[0].tok_start
+    k = start - 1
+    while k >= 0 and tokens[k].lower in g.DETERMINERS:
+        k -= 1
+    in_pp = k >= 0 and tokens[k].lower in g.PREPOSITIONS
+    unique = tuple({m.code: m for m in members}.values())
+    return Group(unique, start, members[-1].tok_end, in_pp)
+
+
+def _remember(context: DocumentContext, groups: list[Group], compiled: CompiledCodebook) -> None:
+    """The last country written in the text is the default country of later bare agents ("police")."""
+    for group in groups:
+        for member in group.members:
+            country = _country_of(member.code, compiled)
+            if country and not member.resolved_from:
+                context.last_country = country
+
+
+# -- verbs ---------------------------------------------------------------------------------------------
+def _code_verbs(sentence, tokens, groups, compiled, context, explain) -> list[Event]:
+    lowers = [t.lower for t in tokens]
+    group_at = {grp.tok_start: grp for grp in groups}
+    inside_actor = set()
+    for grp in groups:
+        for m in grp.members:
+            if not m.resolved_from:
+                inside_actor.update(range(m.tok_start, m.tok_end))
+    matches: list[_Match] = []
+    covered_until = -1
+    for i, low in enumerate(lowers):
+        if i in inside_actor or i < covered_until or low not in compiled.verb_index:
+            continue
+        for pattern in compiled.verb_index[low]:
+            m = _match_pattern(pattern, tokens, i, group_at)
+            if m is not None:
+                matches.append(m)
+                covered_until = m.tok_end
+                break
+    events: list[Event] = []
+    seen: set[tuple] = set()
+    for idx, m in enumerate(matches):
+        for event in _events_for(m, idx, matches, sentence, tokens, groups, compiled, context, explain):
+            key = (event.source.code, event.target.code if event.target else None, event.code)
+            if key in seen:
+                continue
+            seen.add(key)
+            events.append(event)
+    # the subject of this sentence becomes the referent of later pronouns
+    for event in events:
+        if not event.source.resolved_from:
+            context.last_singular = event.source
+    sources = [grp for grp in groups if len(grp.members) > 1 and not grp.in_pp]
+    if sources:
+        context.last_plural = sources[0]
+    return events
+
+
+def _match_pattern(pattern: CompiledPattern, tokens: list[Token], i: int, group_at: dict[int, Group]) -> _Match | None:
+    j = i + 1
+    slot: Group | None = None
+    elements = pattern.elements
+    e = 0
+    while e < len(elements):
+        element = elements[e]
+        if element == SLOT:
+            grp, after = _group_near(tokens, j, group_at, max_skip=3)
+            if grp is None:
+                if e == len(elements) - 1:  # a trailing slot may be filled later in the clause
+                    break
+                return None
+            slot, j = grp, after
+        elif element == GAP:
+            nxt = elements[e + 1]
+            for gap in range(MAX_GAP + 1):
+                k = j + gap
+                if k >= len(tokens) or not tokens[k].text[0].isalnum() and tokens[k].lower != nxt:
+                    return None
+                if tokens[k].lower == nxt:
+                    j = k
+                    break
+            else:
+                return None
+        else:
+            if j >= len(tokens) or tokens[j].lower != element:
+                return None
+            j += 1
+        e += 1
+    return _Match(pattern, i, j, slot)
+
+
+def _group_near(tokens: list[Token], j: int, group_at: dict[int, Group], max_skip: int) -> tuple[Group | None, int]:
+    """The group starting at token j after at most `max_skip` determiners or lower-case modifiers."""
+    for skip in range(max_skip + 1):
+        k = j + skip
+        if k in group_at:
+            return group_at[k], group_at[k].tok_end
+        if k >= len(tokens):
+            break
+        word = tokens[k]
+        if not (word.lower in g.DETERMINERS or (word.text[0].isalpha() and word.text[0].islower() and word.lower not in g.PREPOSITIONS)):
+            break
+    return None, j
+
+
+def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, context, explain) -> list[Event]:
+    pattern = m.pattern
+    why: list[str] = [f"pattern {pattern.id} ({pattern.code}) matched {tokens[m.tok_start].start}:{tokens[m.tok_end - 1].end}"]
+    lowers = [t.lower for t in tokens]
+    h = m.tok_start
+    if _reads_as_noun(lowers, h, pattern):
+        return []
+    # governed infinitive or gerund: "called on Iran to release" / "accused Russia of attacking"
+    if h > 0 and lowers[h - 1] in g.GERUND_BLOCKERS and lowers[h].endswith("ing") and not pattern.is_noun:
+        return []
+    if h > 0 and lowers[h - 1] == "to" and any(o.tok_end >= h - 1 and o.tok_start < h for o in matches[:idx]):
+        return []
+    modality = _modality(lowers, h, pattern, compiled)
+    code = pattern.code
+    if modality == "hypothetical":
+        return []
+    if modality == "future":
+        mapped = compiled.rules.get("future_intent", {}).get(code[:2])
+        if mapped is None:
+            return []
+        code = code if mapped == "=" else mapped
+    elif modality == "negated":
+        mapped = compiled.rules.get("negated", {}).get(code[:2])
+        if mapped is None:
+            return []
+        code = mapped
+    passive = _is_passive(lowers, h, pattern)
+    left = _subject(tokens, lowers, h, groups, context)
+    source_group, target_group = left, m.slot
+    if passive:
+        by = _by_agent(lowers, m.tok_end, groups)
+        if by is None:
+            return []
+        source_group, target_group = by, left
+        why.append("passive voice: source after 'by', target is the subject")
+    elif target_group is None:
+        target_group = _first_group_after(lowers, m.tok_end, groups, compiled.rules.get("max_target_distance", 12))
+    if source_group is None and pattern.is_noun and target_group is not None and len(target_group.members) > 1 and "mutual" in pattern.flags:
+        pairs = [(a, b) for a in target_group.members for b in target_group.members if a.code != b.code]
+        why.append("noun pattern between two actors: both directions")
+    elif source_group is None:
+        return []
+    elif target_group is None:
+        if "mutual" in pattern.flags and len(source_group.members) > 1:
+            pairs = [(a, b) for a in source_group.members for b in source_group.members if a.code != b.code]
+            why.append("compound subject with a mutual pattern: both directions")
+        elif "no_target" in pattern.flags:
+            pairs = [(a, None) for a in source_group.members]
+        else:
+            return []
+    else:
+        pairs = [(a, b) for a in source_group.members for b in target_group.members if a.code != b.code]
+    verb_start, verb_end = tokens[m.tok_start].start, tokens[m.tok_end - 1].end
+    if m.slot is not None and m.slot.tok_start < m.tok_end:  # the verb phrase text excludes the slotted actor
+        verb_end = tokens[m.slot.tok_start - 1].end if m.slot.tok_start > m.tok_start else verb_end
+    out = []
+    for source, target in pairs:
+        reasons = tuple(why + [f"source {source.code} ({', '.join(source.entry_ids)})", f"target {target.code if target else None}"]) if explain else ()
+        out.append(Event(sentence.index, sentence.text, source, target, code, pattern.id, verb_start, verb_end, modality, reasons))
+    return out
+
+
+def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
+    """ "the attacks", "crimes and attacks by": an -s form after a determiner, preposition or conjunction is a noun."""
+    if pattern.is_noun or h == 0 or lowers[h] == pattern.head or not lowers[h].endswith("s"):
+        return False
+    before = lowers[h - 1]
+    return before in g.DETERMINERS or before in g.PREPOSITIONS or before in g.CONJUNCTIONS
+
+
+def _modality(lowers: list[str], h: int, pattern: CompiledPattern, compiled: CompiledCodebook) -> str:
+    """asserted / future / negated / hypothetical, from the words just before the head."""
+    window = lowers[max(0, h - 4) : h]
+    refusal = compiled.refusal_forms
+    for k in range(len(window) - 1, -1, -1):
+        w = window[k]
+        if w in g.NEGATORS:
+            return "negated"
+        if w == "to" and k > 0 and window[k - 1] in refusal:
+            return "negated"
+        if w in g.FUTURE_MARKERS:
+            return "future"
+        if w in g.HYPOTHETICAL:
+            return "hypothetical"
+        if w == "to" and k > 0 and window[k - 1] in g.FUTURE_LEADS:
+            return "future"
+        if w in (",", ";", "and", "that") or w in g.CLAUSE_BREAKS:
+            break
+    return "asserted"
+
+
+def _is_passive(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
+    if pattern.is_noun or lowers[h] not in pattern.participles:
+        return False
+    for k in range(h - 1, max(-1, h - 4), -1):
+        if lowers[k] in g.BE_FORMS or lowers[k] in ("got", "get", "gets"):
+            return True
+        if not lowers[k].isalpha() or lowers[k] in g.HAVE_FORMS:
+            return False
+    return False
+
+
+def _by_agent(lowers: list[str], end: int, groups: list[Group]) -> Group | None:
+    for k in range(end, min(len(lowers), end + 5)):
+        if lowers[k] == "by":
+            return next((grp for grp in groups if k < grp.tok_start <= k + 3), None)
+        if lowers[k] in g.CLAUSE_BREAKS:
+            return None
+    return None
+
+
+def _subject(tokens, lowers, h, groups, context) -> Group | None:
+    """Nearest group to the left in the clause that is not inside a prepositional phrase, or a pronoun."""
+    candidates = [grp for grp in groups if grp.tok_end <= h]
+    k = h - 1
+    while k >= 0:
+        w = lowers[k]
+        grp = next((c for c in candidates if c.tok_end - 1 == k), None)
+        if grp is not None:
+            if not grp.in_pp:
+                return grp
+            k = grp.tok_start - 1
+            continue
+        if w in g.SUBJECT_PRONOUNS:
+            return _pronoun(w, k, tokens, context)
+        if w in (";", "said", "says", "told"):
+            break
+        k -= 1
+    return None
+
+
+def _pronoun(word: str, k: int, tokens: list[Token], context: DocumentContext) -> Group | None:
+    kind = g.SUBJECT_PRONOUNS[word]
+    if kind == "singular" and context.last_singular is not None:
+        a = context.last_singular
+        return Group((Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun"),), k, k + 1, False)
+    if kind == "plural" and context.last_plural is not None:
+        members = tuple(
+            Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun") for a in context.last_plural.members
+        )
+        return Group(members, k, k + 1, False)
+    return None
+
+
+def _first_group_after(lowers: list[str], end: int, groups: list[Group], limit: int) -> Group | None:
+    for grp in groups:
+        if grp.tok_start < end:
+            continue
+        if grp.tok_start - end > limit:
+            return None
+        if any(w in g.TARGET_BREAKS for w in lowers[end : grp.tok_start]):
+            return None
+        return grp
+    return None
+
+
+def event_id(doc_id: str, event: Event) -> str:
+    """Stable id of a mention: the same document, sentence, verb and tuple always give the same id."""
+    key = "\x1f".join(
+        [doc_id, str(event.sentence_index), str(event.verb_start), event.source.code, event.target.code if event.target else "", event.code]
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:20]

@@ -1,0 +1,261 @@
+"""Compile a loaded codebook, once, into the matchers the coder runs: a token trie for actor, agent and
+discard phrases, an index of verb patterns by head word, and an Aho–Corasick prefilter.
+
+Everything the coder needs at run time is derived here and nowhere else (STYLE.md §3), so a worker
+process receives one picklable object and the hot path never touches codebook files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from events.codebook import ActorEntry, AgentEntry, Codebook, Discard, EventType
+from events.text import tokenize
+
+COMPILER_VERSION = "events.compiler.v1"
+
+GAP = "..."
+SLOT = "+"
+MAX_GAP = 3
+
+
+# -- inflection ---------------------------------------------------------------------------------------
+_VOWELS = set("aeiou")
+
+
+def verb_forms(lemma: str, irregular: dict[str, tuple[str, str, str, str]]) -> tuple[str, ...]:
+    """All surface forms of a verb lemma: base, third person, past, participle, gerund.
+
+    >>> verb_forms("try", {})
+    ('tried', 'tries', 'try', 'trying')
+    >>> verb_forms("meet", {"meet": ("meets", "met", "met", "meeting")})
+    ('meet', 'meeting', 'meets', 'met')
+    """
+    if lemma in irregular:
+        forms = (lemma, *irregular[lemma])
+    else:
+        forms = (lemma, _third(lemma), _past(lemma), _past(lemma), _gerund(lemma))
+    return tuple(sorted({f for form in forms for f in form.split("|") if f}))
+
+
+def past_participles(lemma: str, irregular: dict[str, tuple[str, str, str, str]]) -> tuple[str, ...]:
+    participle = irregular[lemma][2] if lemma in irregular else _past(lemma)
+    return tuple(sorted(f for f in participle.split("|") if f))
+
+
+def _third(word: str) -> str:
+    if word.endswith(("s", "x", "z", "ch", "sh", "o")):
+        return word + "es"
+    if word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _past(word: str) -> str:
+    if word.endswith("e"):
+        return word + "d"
+    if word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
+        return word[:-1] + "ied"
+    return word + "ed"
+
+
+def _gerund(word: str) -> str:
+    if word.endswith("ie"):
+        return word[:-2] + "ying"
+    if word.endswith("e") and not word.endswith(("ee", "ye", "oe")) and len(word) > 2:
+        return word[:-1] + "ing"
+    return word + "ing"
+
+
+def plural(phrase: str) -> str:
+    """Plural of a noun phrase (its last word).
+
+    >>> plural("foreign minister"), plural("embassy"), plural("ministry of defence")
+    ('foreign ministers', 'embassies', 'ministries of defence')
+    """
+    words = phrase.split(" ")
+    if " of " in f" {phrase} ":  # "ministry of defence" pluralises its head
+        i = words.index("of") - 1
+    else:
+        i = len(words) - 1
+    word = words[i]
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        word += "es"
+    elif word.endswith("y") and len(word) > 1 and word[-2].lower() not in _VOWELS:
+        word = word[:-1] + "ies"
+    elif word[-1:].isalpha():
+        word += "s"
+    words[i] = word
+    return " ".join(words)
+
+
+# -- compiled records ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PhraseEntry:
+    """What a phrase in the trie stands for."""
+
+    kind: str  # "actor" | "agent" | "discard"
+    entry_id: str
+    code: str
+    exact: tuple[str, ...] | None  # token texts that must match exactly (all-capitals names), else None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    source_file: str = ""
+    is_person: bool = False
+
+    def applies_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPattern:
+    id: str
+    code: str
+    head: str  # the lemma or noun as written
+    elements: tuple[str, ...]  # after the head: literal tokens, SLOT, GAP
+    flags: frozenset[str]
+    participles: frozenset[str]  # forms of the head that can be passive participles
+    specificity: int  # literal tokens matched; longer patterns win
+
+    @property
+    def is_noun(self) -> bool:
+        return "noun" in self.flags
+
+
+@dataclass
+class CompiledCodebook:
+    name: str
+    version: str
+    content_hash: str
+    event_types: dict[str, EventType]
+    rules: dict
+    country_codes: frozenset[str]
+    role_codes: frozenset[str]
+    group_codes: frozenset[str]
+    trie: dict = field(repr=False)  # token -> child; key "" holds a tuple of PhraseEntry
+    verb_index: dict[str, tuple[CompiledPattern, ...]] = field(repr=False)
+    first_tokens: frozenset[str] = field(repr=False, default=frozenset())
+    refusal_forms: frozenset[str] = field(repr=False, default=frozenset())
+    prefilter_words: tuple[str, ...] = field(repr=False, default=())
+
+    def event_type(self, code: str) -> EventType:
+        return self.event_types[code]
+
+
+# -- compile ------------------------------------------------------------------------------------------
+def compile_codebook(codebook: Codebook) -> CompiledCodebook:
+    """Build the matchers for `codebook` (which must have loaded without errors)."""
+    trie: dict = {}
+    for actor in codebook.actors:
+        for name in actor.names:
+            _insert(trie, name, _actor_entry(actor, name))
+    for agent in codebook.agents:
+        for name in _agent_names(agent):
+            _insert(trie, name, _agent_entry(agent, name))
+    for discard in codebook.discards:
+        _insert(trie, discard.phrase, _discard_entry(discard, discard.phrase))
+    _freeze(trie)
+
+    by_head: dict[str, list[CompiledPattern]] = {}
+    for pattern in codebook.patterns:
+        compiled = compile_pattern(pattern.id, pattern.code, pattern.pattern, pattern.flags, codebook.irregular)
+        forms = (compiled.head, plural(compiled.head)) if compiled.is_noun else verb_forms(compiled.head, codebook.irregular)
+        for form in forms:
+            by_head.setdefault(form, []).append(compiled)
+    verb_index = {
+        form: tuple(sorted(patterns, key=lambda p: (-p.specificity, p.id))) for form, patterns in sorted(by_head.items())
+    }
+    return CompiledCodebook(
+        name=codebook.name,
+        version=codebook.version,
+        content_hash=codebook.content_hash,
+        event_types=dict(codebook.event_types),
+        rules=dict(codebook.rules),
+        country_codes=frozenset(codebook.countries),
+        role_codes=frozenset(codebook.types),
+        group_codes=frozenset(codebook.groups),
+        trie=trie,
+        verb_index=verb_index,
+        first_tokens=frozenset(k for k in trie if k),
+        refusal_forms=frozenset(f for v in codebook.rules.get("refusal_verbs", ()) for f in verb_forms(v, codebook.irregular)),
+        prefilter_words=tuple(sorted(verb_index)),
+    )
+
+
+def compile_pattern(pattern_id: str, code: str, text: str, flags, irregular) -> CompiledPattern:
+    """Parse one pattern's text; raise ValueError with the reason when it does not parse.
+
+    >>> compile_pattern("112.accuse", "112", "accuse + of", (), {}).elements
+    ('+', 'of')
+    """
+    words = text.split(" ")
+    if not words or not words[0] or words[0] in (SLOT, GAP):
+        raise ValueError("a pattern must start with its head word")
+    head = words[0].lower()
+    elements: list[str] = []
+    for word in words[1:]:
+        if word in (SLOT, GAP):
+            if elements and elements[-1] in (SLOT, GAP):
+                raise ValueError(f"'{elements[-1]}' followed by '{word}'")
+            elements.append(word)
+        else:
+            elements.extend(t.lower for t in tokenize(word))
+    if elements.count(SLOT) > 1:
+        raise ValueError("more than one target slot '+'")
+    if elements and elements[-1] == GAP:
+        raise ValueError("a pattern cannot end with a gap '...'")
+    unknown = set(flags) - {"noun", "mutual", "no_target"}
+    if unknown:
+        raise ValueError(f"unknown flag(s) {', '.join(sorted(unknown))}; expected noun, mutual, no_target")
+    participles = frozenset() if "noun" in flags else frozenset(past_participles(head, irregular))
+    specificity = 1 + sum(1 for e in elements if e not in (SLOT, GAP))
+    return CompiledPattern(pattern_id, code, head, tuple(elements), frozenset(flags), participles, specificity)
+
+
+def _agent_names(agent: AgentEntry) -> list[str]:
+    names = list(agent.names)
+    for name in agent.names:
+        if not name.isupper():
+            names.append(plural(name))
+    return list(dict.fromkeys(names))
+
+
+def _exact(name: str) -> tuple[str, ...] | None:
+    letters = [c for c in name if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return tuple(t.text for t in tokenize(name))
+    return None
+
+
+def _actor_entry(actor: ActorEntry, name: str) -> PhraseEntry:
+    return PhraseEntry(
+        "actor", actor.id, actor.code, _exact(name), actor.valid_from, actor.valid_to, actor.file, actor.file.endswith("people.csv")
+    )
+
+
+def _agent_entry(agent: AgentEntry, name: str) -> PhraseEntry:
+    return PhraseEntry("agent", agent.id, agent.code, _exact(name), source_file=agent.file)
+
+
+def _discard_entry(discard: Discard, name: str) -> PhraseEntry:
+    return PhraseEntry("discard", discard.id, discard.scope, _exact(name), source_file=discard.file)
+
+
+def _insert(trie: dict, name: str, entry: PhraseEntry) -> None:
+    node = trie
+    tokens = [t.lower for t in tokenize(name)]
+    if not tokens:
+        return
+    for token in tokens:
+        node = node.setdefault(token, {})
+    node.setdefault("", []).append(entry)
+
+
+def _freeze(node: dict) -> None:
+    """Sort payloads so that matching never depends on file order beyond the explicit sort key."""
+    for key, child in node.items():
+        if key == "":
+            node[key] = tuple(sorted(child, key=lambda e: (e.kind, e.entry_id, e.code, e.exact or ())))
+        else:
+            _freeze(child)

@@ -1,0 +1,35 @@
+"""Closed-class English words the coder's shallow grammar relies on.
+
+These are properties of English, not of any codebook: determiners, prepositions, auxiliaries, pronouns and
+negators. Content words (verbs, actors, event codes) always come from the codebook.
+"""
+
+DETERMINERS = frozenset(
+    "the a an its their his her our your this that these those both all some several many two three four "
+    "five fellow other another each every any such".split()
+)
+# Prepositions that put an actor in a modifier phrase ("in New York", "on the sidelines of the UN"),
+# which therefore cannot be the subject of the clause's verb.
+PREPOSITIONS = frozenset(
+    "in at on of from near during across throughout inside outside into onto within via to for with by over "
+    "under about after before since until amid among between against toward towards than like despite "
+    "including regarding concerning per upon behind beyond".split()
+)
+BE_FORMS = frozenset("be is are was were been being 's 're".split())
+HAVE_FORMS = frozenset("have has had having".split())
+NEGATORS = frozenset("not n't never no".split())
+FUTURE_MARKERS = frozenset("will shall 'll would".split())
+HYPOTHETICAL = frozenset("could might may should must can cannot".split())
+# Going-to and scheduled futures: "is to meet", "is set to visit", "plans to sign".
+FUTURE_LEADS = frozenset("plan plans planned planning intend intends intended set expected due scheduled going "
+                         "hope hopes hoped wants want wanted seek seeks seeking prepare prepares preparing".split())
+SUBJECT_PRONOUNS = {"he": "singular", "she": "singular", "they": "plural"}
+CONJUNCTIONS = frozenset(["and", ",", "&", "or"])
+COMPOUND_LINKS = (("as", "well", "as"), ("along", "with"), ("together", "with"), ("and",), (",",), ("&",))
+# Tokens that end the stretch of a sentence in which a verb looks for its subject or target.
+CLAUSE_BREAKS = frozenset([";", ":", "—", "–", "(", ")", "\"", "“", "”", "which", "who", "whom", "whose", "where",
+                           "while", "whereas", "although", "though", "because", "but", "after", "before",
+                           "when", "if", "unless", "since"])
+TARGET_BREAKS = CLAUSE_BREAKS | frozenset([".", "that", "and", "said", "says", "told"])
+GERUND_BLOCKERS = frozenset(["of", "for", "against", "about", "without"])
+QUESTION_MARK = "?"
