@@ -11,32 +11,38 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from events.problems import Problem
-from events.resources import default_codebook_path
+from events.problems import did_you_mean
+from events.resources import default_codebook_path, schemas_dir
 
 __all__ = ["Codebook", "CodebookError", "load_codebook", "read_codebook", "default_codebook_path"]
 
-# Columns of every tabular file: (required columns, optional columns).
-TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "event_codes": (("code", "name", "root_code", "base_code", "quad_class", "goldstein"), ("description",)),
-    "countries": (("code", "label", "kind"), ("iso3",)),
-    "types": (("code", "label", "class"), ()),
-    "code_labels": (("code", "label"), ()),
-    "actors": (("id", "code", "names"), ("valid_from", "valid_to", "note")),
-    "agents": (("id", "code", "names"), ("note",)),
-    "patterns": (("id", "code", "pattern"), ("flags", "note")),
-    "irregular": (("lemma", "third", "past", "participle", "gerund"), ()),
-    "discards": (("id", "phrase", "scope"), ("note",)),
-}
 
-META_KEYS = {"name", "version", "description", "sources", "rules", "language"}
-SOURCE_KEYS = {"name", "sha256", "url", "note"}
-RULE_KEYS = {"future_intent", "negated", "refusal_verbs", "max_target_distance", "max_event_age_days"}
+@cache
+def table_columns(table: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(required, optional) columns of a codebook table, from `schemas/codebook/<table>.schema.json`."""
+    spec = json.loads((schemas_dir() / "codebook" / f"{table}.schema.json").read_text(encoding="utf-8"))
+    columns = spec["columns"]
+    return tuple(c["name"] for c in columns if c["required"]), tuple(c["name"] for c in columns if not c["required"])
+
+
+@cache
+def toml_keys() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Allowed keys of codebook.toml: top level, [[sources]], [rules]."""
+    spec = json.loads((schemas_dir() / "codebook" / "codebook_toml.schema.json").read_text(encoding="utf-8"))
+    top = {k["name"]: k for k in spec["keys"]}
+    return (
+        frozenset(top),
+        frozenset(k["name"] for k in top["sources"]["keys"]),
+        frozenset(k["name"] for k in top["rules"]["keys"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,12 +177,12 @@ class _Reader:
         self.problems.append(Problem(path.as_posix(), line, code, message, severity))
 
     def rows(self, path: Path, table: str, required: bool = True):
-        """Yield (line, row dict) for a CSV file, checking its header against TABLES[table]."""
+        """Yield (line, row dict) for a CSV file, checking its header against the table's schema."""
         if not path.is_file():
             if required:
                 self.problem(path, 0, "CB015", f"missing file {self.rel(path)!r}; every codebook needs it")
             return
-        need, optional = TABLES[table]
+        need, optional = table_columns(table)
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -196,8 +202,6 @@ class _Reader:
                 for col in missing:
                     self.problem(path, line, "CB009", f"missing column {col!r}; expected columns {', '.join(need + optional)}")
                 for col in unknown:
-                    from events.problems import did_you_mean
-
                     self.problem(path, line, "CB016", f"unknown column {col!r}.{did_you_mean(col, need + optional)}")
                 if missing:
                     return
@@ -303,10 +307,9 @@ class _Reader:
                     return i
             return 0
 
-        for key in sorted(set(meta) - META_KEYS):
-            from events.problems import did_you_mean
-
-            self.problem(path, line_of(key), "CB016", f"unknown key {key!r}.{did_you_mean(key, META_KEYS)}")
+        meta_keys, source_keys, rule_keys = toml_keys()
+        for key in sorted(set(meta) - meta_keys):
+            self.problem(path, line_of(key), "CB016", f"unknown key {key!r}.{did_you_mean(key, meta_keys)}")
         for key in ("name", "version"):
             if not isinstance(meta.get(key), str) or not meta.get(key):
                 self.problem(path, 0, "CB013" if key == "version" else "CB009", f"missing or empty {key!r}")
@@ -314,10 +317,10 @@ class _Reader:
             if not isinstance(source, dict):
                 self.problem(path, line_of("sources"), "CB009", f"[sources -> {i}] must be a table")
                 continue
-            for key in sorted(set(source) - SOURCE_KEYS):
+            for key in sorted(set(source) - source_keys):
                 self.problem(path, line_of("sources"), "CB016", f"unknown key [sources -> {i} -> {key}]")
-        for key in sorted(set(meta.get("rules", {})) - RULE_KEYS):
-            self.problem(path, line_of("rules"), "CB016", f"unknown key [rules -> {key}]")
+        for key in sorted(set(meta.get("rules", {})) - rule_keys):
+            self.problem(path, line_of("rules"), "CB016", f"unknown key [rules -> {key}].{did_you_mean(key, rule_keys)}")
         return meta
 
     def read_event_types(self, path: Path) -> dict[str, EventType]:

@@ -1,0 +1,171 @@
+"""The dataset contract: layout, exact schemas, loaders, manifest, rejects, determinism, seed acceptance."""
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from events.build import build
+from events.schema import TABLES, arrow_schema, table_spec, type_name
+
+from conftest import ROOT, SEEDS
+
+
+def _mentions(out: Path) -> pl.DataFrame:
+    return pl.read_parquet(out / "mentions" / "**" / "*.parquet", hive_partitioning=True)
+
+
+def test_build_layout_is_hive_partitioned(seed_dataset):
+    out, report = seed_dataset
+    for table in TABLES:
+        files = sorted((out / table).glob("year=*/month=*/*.parquet"))
+        assert files, table
+    assert (out / "manifest.json").is_file() and (out / "rejected.jsonl").is_file()
+    assert report.documents == 1 and report.mentions > 0 and report.events > 0
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_build_parquet_matches_documented_schema_exactly(seed_dataset, table):
+    out, _ = seed_dataset
+    spec = table_spec(table)
+    for path in (out / table).glob("year=*/month=*/*.parquet"):
+        schema = pq.read_schema(path)
+        assert [(f.name, type_name(f.type), f.nullable) for f in schema] == [
+            (c["name"], c["type"], c["nullable"]) for c in spec["columns"]
+        ]
+        assert schema.metadata[b"events.schema_version"].decode() == spec["version"]
+        assert all(c["description"] for c in spec["columns"])
+
+
+def test_build_loads_in_polars_with_typed_columns(seed_dataset):
+    out, _ = seed_dataset
+    events = pl.scan_parquet(f"{out}/events/**/*.parquet", hive_partitioning=True).collect()
+    assert events.schema["event_date"] == pl.Date
+    assert events.schema["quad_class"] == pl.Int8
+    assert events.schema["goldstein"] == pl.Float64
+    assert events.schema["num_mentions"] == pl.Int32
+    assert events.schema["year"].is_integer() and events.schema["month"].is_integer()
+    assert (events["num_mentions"] >= events["num_articles"]).all()
+
+
+def test_build_loads_in_duckdb_with_typed_columns(seed_dataset):
+    duckdb = pytest.importorskip("duckdb")
+    out, _ = seed_dataset
+    con = duckdb.connect()
+    rows = con.execute(
+        f"DESCRIBE SELECT * FROM read_parquet('{out}/mentions/**/*.parquet', hive_partitioning=true)"
+    ).fetchall()
+    types = {name: kind for name, kind, *_ in rows}
+    assert types["event_date"] == "DATE"
+    assert types["quad_class"] == "TINYINT"
+    assert types["goldstein"] == "DOUBLE"
+    assert types["source_entries"] == "VARCHAR[]"
+    assert types["year"] in ("BIGINT", "INTEGER")
+    count = con.execute(f"SELECT count(*) FROM read_parquet('{out}/events/**/*.parquet', hive_partitioning=true)").fetchone()[0]
+    assert count > 0
+
+
+def test_build_manifest_describes_inputs_outputs_and_codebook(seed_dataset, codebook):
+    out, report = seed_dataset
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["codebook"]["name"] == codebook.name and manifest["codebook"]["version"] == codebook.version
+    assert manifest["codebook"]["content_hash"] == codebook.content_hash
+    assert manifest["package"]["version"]
+    (entry,) = manifest["inputs"]
+    seed_file = next(SEEDS.glob("*.jsonl"))
+    assert entry["sha256"] == hashlib.sha256(seed_file.read_bytes()).hexdigest()
+    assert entry["documents"] == 1 and entry["rejected"] == 0
+    for output in manifest["outputs"]:
+        path = out / output["path"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == output["sha256"]
+        assert path.stat().st_size == output["bytes"]
+    assert "time" not in json.dumps(manifest).lower()
+
+
+def test_build_mentions_are_traceable(seed_dataset):
+    out, _ = seed_dataset
+    for row in _mentions(out).iter_rows(named=True):
+        text = row["sentence_text"]
+        assert text[row["source_start"] : row["source_end"]] == row["source_text"]
+        assert text[row["verb_start"] : row["verb_end"]] == row["verb_text"]
+        if row["target_actor"]:
+            assert text[row["target_start"] : row["target_end"]] == row["target_text"]
+        assert row["pattern_id"].startswith(row["event_code"] + ".") or row["modality"] != "asserted"
+        assert row["source_entries"]
+
+
+def test_build_seed_acceptance(seed_dataset):
+    out, _ = seed_dataset
+    m = _mentions(out)
+    pub = dt.date(2024, 7, 17)
+    consult = m.filter((pl.col("source_actor") == "IRNGOV") & (pl.col("target_actor") == "RUSGOV") & pl.col("event_code").str.starts_with("04"))
+    assert dt.date(2024, 7, 16) in consult["event_date"].to_list()
+    praise = m.filter((pl.col("source_actor") == "IRNGOV") & pl.col("target_actor").str.starts_with("RUS") & pl.col("event_code").str.starts_with("05"))
+    assert any("praised" in v for v in praise["verb_text"].to_list())
+    cooperative = m.filter(pl.col("source_actor").str.starts_with("RUS") & pl.col("target_actor").str.starts_with("IRN") & (pl.col("quad_class") <= 2))
+    assert any(w in " ".join(cooperative["verb_text"].to_list()) for w in ("congratulated", "satisfaction"))
+    dates = set(m["event_date"].to_list())
+    assert dt.date(2024, 6, 8) not in dates and dt.date(2024, 6, 15) not in dates
+    assert max(dates) <= pub
+
+
+def test_build_is_byte_reproducible(tmp_path, codebook, seed_dataset):
+    first, _ = seed_dataset
+    second = tmp_path / "again"
+    build([SEEDS], second, codebook=codebook, jobs=2)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for rel in files:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
+def _bad_input(tmp_path):
+    good = {"id": "g1", "date": "2024-07-17", "text": "Iran's foreign minister met his Russian counterpart in Moscow on Tuesday."}
+    lines = [
+        json.dumps(good),
+        '{"id": "broken", "text": ',
+        json.dumps({"id": "g2", "date": "someday", "text": "x"}),
+        json.dumps({"id": "g1", "date": "2024-07-17", "text": "duplicate"}),
+        json.dumps({**good, "id": "g3"}),
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_build_bad_records_go_to_rejected_jsonl(tmp_path, codebook):
+    report = build([_bad_input(tmp_path)], tmp_path / "out", codebook=codebook, jobs=1)
+    rejected = [json.loads(line) for line in (tmp_path / "out" / "rejected.jsonl").read_text().splitlines()]
+    assert [(r["line"], r["code"]) for r in rejected] == [(2, "IN001"), (3, "IN003"), (4, "IN004")]
+    assert all(r["file"].endswith("in.jsonl") and r["reason"] for r in rejected)
+    assert report.documents == 2
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["totals"]["rejected"] == 3 and manifest["inputs"][0]["rejected"] == 3
+
+
+@pytest.mark.parametrize("strict, status", [(False, 0), (True, 1)])
+def test_build_cli_strict_exit_code(tmp_path, strict, status):
+    from click.testing import CliRunner
+
+    from events.cli import main
+
+    args = ["build", str(_bad_input(tmp_path)), "--out", str(tmp_path / "out"), "--jobs", "1"] + (["--strict"] if strict else [])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == status, result.output
+    assert "rejected records: 3" in result.output
+
+
+def test_build_cli_summary_names_the_output(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "events", "build", str(SEEDS), "--out", str(tmp_path / "d"), "--jobs", "1"],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert str(tmp_path / "d") in result.stdout and "documents: 1" in result.stdout
