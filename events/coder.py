@@ -122,6 +122,13 @@ def code_sentence(
     return _code_verbs(sentence, tokens, groups, compiled, context, explain)
 
 
+def actors_in(text: str, compiled: CompiledCodebook, day: dt.date) -> list[Actor]:
+    """The actors the coder recognises in `text` on `day` (for identity tests and `--explain`)."""
+    tokens = tokenize(text)
+    phrases, _ = _match_phrases(tokens, compiled, day)
+    return _compose_actors(tokens, phrases, compiled, DocumentContext())
+
+
 # -- phrases -------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class _Phrase:

@@ -1,0 +1,80 @@
+"""The bundled codebook: it loads, it matches the CAMEO reference it was transcribed from, its actors resolve."""
+
+import csv
+import datetime as dt
+
+import pytest
+
+from events.codebook import load_codebook, read_codebook
+from events.coder import actors_in
+
+from conftest import FIXTURES, shared_path
+
+
+def test_codebook_bundled_loads_without_problems(codebook):
+    assert codebook.name == "cameo"
+    assert codebook.ok
+    assert len(codebook.event_types) == 311
+    assert {code[:2] for code in codebook.event_types} == {f"{r:02d}" for r in range(1, 21)}
+
+
+def test_codebook_event_codes_match_reference(codebook):
+    reference = shared_path("reference", "cameo_event_codes.csv")
+    rows = list(csv.DictReader(reference.open(encoding="utf-8")))
+    assert len(rows) == len(codebook.event_types)
+    for row in rows:
+        ours = codebook.event_types[row["code"]]
+        assert (ours.name, ours.root_code, ours.base_code, ours.quad_class, ours.goldstein) == (
+            row["name"], row["root_code"], row["base_code"], int(row["quad_class"]), float(row["goldstein"])
+        ), row["code"]
+
+
+def test_codebook_country_codes_match_reference(codebook):
+    reference = shared_path("reference", "cameo_country_codes.csv")
+    rows = {r["code"]: r["label"] for r in csv.DictReader(reference.open(encoding="utf-8"))}
+    assert {code: label for code, (label, _) in codebook.countries.items()} == rows
+
+
+def test_codebook_every_country_has_an_actor_entry(codebook):
+    coded = {a.code[:3] for a in codebook.actors}
+    missing = sorted(set(codebook.countries) - coded)
+    assert not missing, f"countries without actor names: {missing}"
+
+
+def test_codebook_content_hash_changes_with_content(tmp_path, codebook):
+    import shutil
+
+    copy = tmp_path / "cb"
+    shutil.copytree(codebook.path, copy)
+    assert read_codebook(copy).content_hash == codebook.content_hash
+    with (copy / "CHANGELOG.md").open("a") as handle:
+        handle.write("\n")
+    assert read_codebook(copy).content_hash != codebook.content_hash
+
+
+def _identity_cases(name):
+    path = FIXTURES / name
+    if not path.exists():
+        return []
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            cases.append(pytest.param(*line.split("\t"), id=f"{name}:{number}"))
+    return cases
+
+
+@pytest.mark.parametrize("phrase, expected, date", _identity_cases("actors_identity.txt"))
+def test_codebook_actor_identity(compiled, phrase, expected, date):
+    found = actors_in(phrase, compiled, dt.date.fromisoformat(date))
+    assert [a.code for a in found][:1] == [expected]
+
+
+@pytest.mark.parametrize("phrase", [p.values[0] for p in _identity_cases("actors_invalid.txt")])
+def test_codebook_actor_invalid(compiled, phrase):
+    assert actors_in(phrase, compiled, dt.date(2024, 7, 17)) == []
+
+
+@pytest.mark.parametrize("name, date, expected", _identity_cases("people_dated.txt"))
+def test_codebook_people_dated_roles(compiled, name, date, expected):
+    found = [a.code for a in actors_in(name, compiled, dt.date.fromisoformat(date))]
+    assert found == ([] if expected == "-" else [expected])
