@@ -116,10 +116,9 @@ def code_sentence(
         return []
     actors = _compose_actors(tokens, phrases, compiled, context)
     groups = _group(tokens, actors)
+    events = _code_verbs(sentence, tokens, groups, compiled, context, explain) if any(lw in compiled.verb_index for lw in lowers) else []
     _remember(context, groups, compiled)
-    if not any(lw in compiled.verb_index for lw in lowers):
-        return []
-    return _code_verbs(sentence, tokens, groups, compiled, context, explain)
+    return events
 
 
 def actors_in(text: str, compiled: CompiledCodebook, day: dt.date) -> list[Actor]:
@@ -205,6 +204,7 @@ def _compose_actors(
                 agent_k = nxt
                 agent = phrases[agent_k].entries[0]
                 code = code + agent.code
+                person = agent.is_person
                 ids.append(agent.entry_id)
                 end = phrases[agent_k].tok_end
                 k = agent_k
@@ -234,7 +234,7 @@ def _compose_actors(
                 entry = country_phrase.entries[0]
                 code = entry.code[:3] + agent.code if _country_of(entry.code, compiled) else entry.code
                 start = phrase.tok_start if n == 0 else country_phrase.tok_start  # "the top diplomats of Iran"
-                actors.append(_actor(tokens, code, start, country_phrase.tok_end, [agent.entry_id, entry.entry_id], False))
+                actors.append(_actor(tokens, code, start, country_phrase.tok_end, [agent.entry_id, entry.entry_id], agent.is_person))
             k = last_k + 1
             continue
         resolved = _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context)
@@ -293,7 +293,7 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
     if country is None:
         return None
     return Actor(country + agent.code, tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start,
-                 phrase.tok_end, (agent.entry_id,), False, "context")
+                 phrase.tok_end, (agent.entry_id,), agent.is_person, "context")
 
 
 def _actor(tokens: list[Token], code: str, start: int, end: int, ids: list[str], person: bool) -> Actor:
@@ -333,12 +333,22 @@ def _make_group(tokens: list[Token], members: list[Actor]) -> Group:
 
 
 def _remember(context: DocumentContext, groups: list[Group], compiled: CompiledCodebook) -> None:
-    """The last country written in the text is the default country of later bare agents ("police")."""
+    """After a sentence: the referents of later pronouns and the default country of later bare agents.
+
+    "he"/"she" refer to the last individual (a named person or a singular agent: "the foreign minister")
+    outside a prepositional phrase; "they" to the last compound group.
+    """
     for group in groups:
         for member in group.members:
             country = _country_of(member.code, compiled)
             if country and not member.resolved_from:
                 context.last_country = country
+        if group.in_pp:
+            continue
+        if len(group.members) > 1:
+            context.last_plural = group
+        elif group.members[0].is_person:
+            context.last_singular = group.members[0]
 
 
 # -- verbs ---------------------------------------------------------------------------------------------
@@ -370,13 +380,6 @@ def _code_verbs(sentence, tokens, groups, compiled, context, explain) -> list[Ev
                 continue
             seen.add(key)
             events.append(event)
-    # the subject of this sentence becomes the referent of later pronouns
-    for event in events:
-        if not event.source.resolved_from:
-            context.last_singular = event.source
-    sources = [grp for grp in groups if len(grp.members) > 1 and not grp.in_pp]
-    if sources:
-        context.last_plural = sources[0]
     return events
 
 
@@ -432,7 +435,7 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     why: list[str] = [f"pattern {pattern.id} ({pattern.code}) matched {tokens[m.tok_start].start}:{tokens[m.tok_end - 1].end}"]
     lowers = [t.lower for t in tokens]
     h = m.tok_start
-    if _reads_as_noun(lowers, h, pattern):
+    if _reads_as_noun(lowers, h, pattern) or _noun_in_modifier(lowers, h, pattern):
         return []
     # governed infinitive or gerund: "called on Iran to release" / "accused Russia of attacking"
     if h > 0 and lowers[h - 1] in g.GERUND_BLOCKERS and lowers[h].endswith("ing") and not pattern.is_noun:
@@ -497,6 +500,20 @@ def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
     return before in g.DETERMINERS or before in g.PREPOSITIONS or before in g.CONJUNCTIONS
 
 
+def _noun_in_modifier(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
+    """ "developments in bilateral cooperation between Iran and Russia": a noun event inside a prepositional
+    phrase is background to the sentence, not something reported as happening."""
+    if not pattern.is_noun:
+        return False
+    for k in range(h - 1, max(-1, h - 5), -1):
+        w = lowers[k]
+        if w in g.PREPOSITIONS:
+            return True
+        if not w.isalpha() or w in g.CONJUNCTIONS:
+            return False
+    return False
+
+
 def _modality(lowers: list[str], h: int, pattern: CompiledPattern, compiled: CompiledCodebook) -> str:
     """asserted / future / negated / hypothetical, from the words just before the head."""
     window = lowers[max(0, h - 4) : h]
@@ -551,15 +568,22 @@ def _subject(tokens, lowers, h, groups, context) -> Group | None:
             k = grp.tok_start - 1
             continue
         if w in g.SUBJECT_PRONOUNS:
-            return _pronoun(w, k, tokens, context)
+            return _pronoun(w, k, tokens, [c for c in candidates if c.tok_end <= k], context)
         if w in (";", "said", "says", "told"):
             break
         k -= 1
     return None
 
 
-def _pronoun(word: str, k: int, tokens: list[Token], context: DocumentContext) -> Group | None:
+def _pronoun(word: str, k: int, tokens: list[Token], before: list[Group], context: DocumentContext) -> Group | None:
+    """ "Lavrov said he…" refers within the sentence; "He also…" to the previous sentences' individual."""
     kind = g.SUBJECT_PRONOUNS[word]
+    local = [grp for grp in before if not grp.in_pp and (len(grp.members) > 1) == (kind == "plural")
+             and (kind == "plural" or grp.members[0].is_person)]
+    if local:
+        referent = local[-1]
+        members = tuple(Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun") for a in referent.members)
+        return Group(members, k, k + 1, False)
     if kind == "singular" and context.last_singular is not None:
         a = context.last_singular
         return Group((Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun"),), k, k + 1, False)

@@ -102,7 +102,7 @@ class PhraseEntry:
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     source_file: str = ""
-    is_person: bool = False
+    is_person: bool = False  # a named person, or a singular agent noun: an individual
 
     def applies_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
@@ -151,8 +151,8 @@ def compile_codebook(codebook: Codebook) -> CompiledCodebook:
         for name in actor.names:
             _insert(trie, name, _actor_entry(actor, name))
     for agent in codebook.agents:
-        for name in _agent_names(agent):
-            _insert(trie, name, _agent_entry(agent, name))
+        for name, singular in _agent_names(agent):
+            _insert(trie, name, _agent_entry(agent, name, singular))
     for discard in codebook.discards:
         _insert(trie, discard.phrase, _discard_entry(discard, discard.phrase))
     _freeze(trie)
@@ -196,8 +196,10 @@ def compile_pattern(pattern_id: str, code: str, text: str, flags, irregular) -> 
     elements: list[str] = []
     for word in words[1:]:
         if word in (SLOT, GAP):
-            if elements and elements[-1] in (SLOT, GAP):
-                raise ValueError(f"'{elements[-1]}' followed by '{word}'")
+            if elements and elements[-1] == word:
+                raise ValueError(f"'{word}' twice in a row")
+            if word == SLOT and elements and elements[-1] == GAP:
+                raise ValueError("'...' directly before '+': the slot already skips determiners and modifiers")
             elements.append(word)
         else:
             elements.extend(t.lower for t in tokenize(word))
@@ -213,12 +215,13 @@ def compile_pattern(pattern_id: str, code: str, text: str, flags, irregular) -> 
     return CompiledPattern(pattern_id, code, head, tuple(elements), frozenset(flags), participles, specificity)
 
 
-def _agent_names(agent: AgentEntry) -> list[str]:
-    names = list(agent.names)
+def _agent_names(agent: AgentEntry) -> list[tuple[str, bool]]:
+    """(name, singular) pairs: the listed names and their generated plurals."""
+    names = {name: True for name in agent.names}
     for name in agent.names:
         if not name.isupper():
-            names.append(plural(name))
-    return list(dict.fromkeys(names))
+            names.setdefault(plural(name), False)
+    return list(names.items())
 
 
 def _exact(name: str) -> tuple[str, ...] | None:
@@ -234,8 +237,9 @@ def _actor_entry(actor: ActorEntry, name: str) -> PhraseEntry:
     )
 
 
-def _agent_entry(agent: AgentEntry, name: str) -> PhraseEntry:
-    return PhraseEntry("agent", agent.id, agent.code, _exact(name), source_file=agent.file)
+def _agent_entry(agent: AgentEntry, name: str, singular: bool) -> PhraseEntry:
+    # a singular agent ("the foreign minister") is an individual that "he" or "she" can refer back to
+    return PhraseEntry("agent", agent.id, agent.code, _exact(name), source_file=agent.file, is_person=singular)
 
 
 def _discard_entry(discard: Discard, name: str) -> PhraseEntry:
