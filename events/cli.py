@@ -139,5 +139,31 @@ def codebook_validate(path, as_json, strict):
     sys.exit(int(not report.ok(strict)))
 
 
+@main.command()
+@click.argument("gold", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (with every document's tuples).")
+@_codebook_option
+@click.option("--min-f1", type=click.FloatRange(0, 1), default=None, help="Exit non-zero when F1 at --level is below this.")
+@click.option("--level", type=click.Choice(["root", "dyad", "full"]), default="dyad", show_default=True,
+              help="Level for --min-f1 and for the list of wrong documents.")
+def evaluate(gold, as_json, codebook_path, min_f1, level):
+    """Score the coder against GOLD files (JSONL records or *.txt fixtures, or folders of them)."""
+    from events.compiler import compile_codebook
+    from events.evaluate import GoldFormatError, evaluate as run_evaluate, read_gold
+
+    try:
+        records = read_gold(gold)
+    except GoldFormatError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = run_evaluate(records, compile_codebook(_load(codebook_path)))
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.render(level))
+    if min_f1 is not None and report.f1(level) < min_f1:
+        click.echo(f"error: {level} F1 {report.f1(level):.3f} is below --min-f1 {min_f1}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
