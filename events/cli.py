@@ -139,6 +139,27 @@ def codebook_validate(path, as_json, strict):
     sys.exit(int(not report.ok(strict)))
 
 
+@codebook.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--check-bump", is_flag=True, help="Exit non-zero when NEW's version is smaller than the changes require.")
+def codebook_diff(old, new, as_json, check_bump):
+    """List entries added, removed and changed from OLD to NEW, and the semver bump that requires."""
+    from events.diff import diff_codebooks
+
+    report = diff_codebooks(old, new)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for problem in report.unreadable:
+            click.echo(problem, err=True)
+        for change in report.changes:
+            click.echo(str(change))
+        click.echo(report.summary(), err=not report.ok(check_bump))
+    sys.exit(int(not report.ok(check_bump)))
+
+
 @main.command()
 @click.argument("gold", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (with every document's tuples).")

@@ -159,6 +159,10 @@ def read_codebook(path: str | Path | None = None) -> Codebook:
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*(@[a-z0-9_.-]+)?$")
 _CODE_RE = re.compile(r"^[0-9]{2,4}$")
+_ETHNIC_RE = re.compile(r"^[A-Za-z]{3}$")
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+COUNTRY_KINDS = ("country_or_territory", "region", "subnational")
+TYPE_CLASSES = ("primary_role", "secondary_role", "tertiary_role", "organization_code", "international_generic")
 
 
 class _Reader:
@@ -219,7 +223,7 @@ class _Reader:
                 raise ValueError
             return dt.date.fromisoformat(value)
         except ValueError:
-            self.problem(path, line, "CB004", f"malformed date {value!r} in column {column!r}; expected YYYY-MM-DD")
+            self.problem(path, line, "CB004", f"malformed date {value!r} in column {column!r}; expected YYYY-MM-DD.{_date_hint(value)}")
             return None
 
     # -- files ---------------------------------------------------------------------------------------
@@ -229,15 +233,14 @@ class _Reader:
             self.problem(root, 0, "CB015", "codebook folder not found")
         meta = self.read_meta(root / "codebook.toml")
         event_types = self.read_event_types(root / "event_codes.csv")
-        countries = {
-            r["code"]: (r["label"], r["kind"]) for _, r in self.unique(root / "actor_codes" / "countries.csv", "countries", "code")
-        }
-        types = {r["code"]: (r["label"], r["class"]) for _, r in self.unique(root / "actor_codes" / "types.csv", "types", "code")}
-        groups = {r["code"]: r["label"] for _, r in self.unique(root / "actor_codes" / "groups.csv", "code_labels", "code")}
-        religions = {
-            r["code"]: r["label"] for _, r in self.unique(root / "actor_codes" / "religions.csv", "code_labels", "code", required=False)
-        }
-        ethnic = {r["code"]: r["label"] for _, r in self.unique(root / "actor_codes" / "ethnic.csv", "code_labels", "code", required=False)}
+        codes = root / "actor_codes"
+        table = self.read_code_table
+        countries = {r["code"]: (r["label"], r["kind"])
+                     for _, r in table(codes / "countries.csv", "countries", column="kind", allowed=COUNTRY_KINDS)}
+        types = {r["code"]: (r["label"], r["class"]) for _, r in table(codes / "types.csv", "types", column="class", allowed=TYPE_CLASSES)}
+        groups = {r["code"]: r["label"] for _, r in table(codes / "groups.csv", "code_labels")}
+        religions = {r["code"]: r["label"] for _, r in table(codes / "religions.csv", "code_labels", required=False)}
+        ethnic = {r["code"]: r["label"] for _, r in table(codes / "ethnic.csv", "code_labels", required=False, code_re=_ETHNIC_RE)}
         actors = self.read_actors(sorted((root / "actors").glob("*.csv")))
         agents = self.read_agents(root / "agents.csv")
         patterns = self.read_patterns(sorted((root / "verbs").glob("[0-9][0-9]_*.csv")))
@@ -245,10 +248,7 @@ class _Reader:
             r["lemma"].lower(): (r["third"].lower(), r["past"].lower(), r["participle"].lower(), r["gerund"].lower())
             for _, r in self.unique(root / "verbs" / "irregular.csv", "irregular", "lemma", required=False)
         }
-        discards = tuple(
-            Discard(r["id"], r["phrase"], r["scope"], r.get("note", ""), self.rel(root / "discards.csv"), line)
-            for line, r in self.unique(root / "discards.csv", "discards", "id", required=False)
-        )
+        discards = self.read_discards(root / "discards.csv")
         files = self.hash_files()
         content_hash = hashlib.sha256("".join(f"{p}\0{h}\n" for p, h in files).encode()).hexdigest()
         return Codebook(
@@ -309,19 +309,63 @@ class _Reader:
 
         meta_keys, source_keys, rule_keys = toml_keys()
         for key in sorted(set(meta) - meta_keys):
-            self.problem(path, line_of(key), "CB016", f"unknown key {key!r}.{did_you_mean(key, meta_keys)}")
+            self.problem(path, line_of(key), "CB016",
+                         f"unknown key {key!r}; expected one of {', '.join(sorted(meta_keys))}.{did_you_mean(key, meta_keys)}")
         for key in ("name", "version"):
             if not isinstance(meta.get(key), str) or not meta.get(key):
-                self.problem(path, 0, "CB013" if key == "version" else "CB009", f"missing or empty {key!r}")
-        for i, source in enumerate(meta.get("sources", [])):
+                self.problem(path, line_of(key), "CB013" if key == "version" else "CB009",
+                             f"missing or empty {key!r}; expected a string" + (" MAJOR.MINOR.PATCH" if key == "version" else ""))
+        if not isinstance(meta.get("description", ""), str):
+            self.problem(path, line_of("description"), "CB009", "[description] must be a string")
+        elif not meta.get("description"):
+            self.problem(path, 0, "CB009", "no 'description'; say in a sentence what this codebook codes", "warning")
+        sources = meta.get("sources", [])
+        if not isinstance(sources, list):
+            self.problem(path, line_of("sources"), "CB009", "[sources] must be an array of tables ([[sources]] blocks)")
+            sources = []
+        source_lines = [i for i, text in enumerate(text_lines, 1) if re.match(r"\s*\[\[\s*sources\s*\]\]", text)]
+        for i, source in enumerate(sources):
+            at = source_lines[i] if i < len(source_lines) else line_of("sources")
             if not isinstance(source, dict):
-                self.problem(path, line_of("sources"), "CB009", f"[sources -> {i}] must be a table")
+                self.problem(path, at, "CB009", f"[sources -> {i}] must be a table")
                 continue
             for key in sorted(set(source) - source_keys):
-                self.problem(path, line_of("sources"), "CB016", f"unknown key [sources -> {i} -> {key}]")
-        for key in sorted(set(meta.get("rules", {})) - rule_keys):
-            self.problem(path, line_of("rules"), "CB016", f"unknown key [rules -> {key}].{did_you_mean(key, rule_keys)}")
+                self.problem(path, at, "CB016", f"unknown key [sources -> {i} -> {key}]; expected one of "
+                             f"{', '.join(sorted(source_keys))}.{did_you_mean(key, source_keys)}")
+            if not isinstance(source.get("name"), str) or not source.get("name"):
+                self.problem(path, at, "CB009", f"[sources -> {i} -> name] is missing; name the file transcribed")
+            label = source.get("name", i)
+            digest = source.get("sha256")
+            if digest is None:
+                self.problem(path, at, "CB020", f"source {label!r} has no sha256; record the hash of the file read (sha256sum FILE)",
+                             "warning")
+            elif not isinstance(digest, str) or not _SHA256_RE.match(digest):
+                self.problem(path, at, "CB020",
+                             f"source {label!r} has sha256 {digest!r}; expected 64 lower-case hex digits (sha256sum FILE)")
+        rules = meta.get("rules", {})
+        if not isinstance(rules, dict):
+            self.problem(path, line_of("rules"), "CB009", "[rules] must be a table")
+            meta["rules"] = {}
+            rules = {}
+        for key in sorted(set(rules) - rule_keys):
+            self.problem(path, line_of(key) or line_of("rules"), "CB016",
+                         f"unknown key [rules -> {key}]; expected one of {', '.join(sorted(rule_keys))}.{did_you_mean(key, rule_keys)}")
+        meta["sources"] = [s for s in sources if isinstance(s, dict)]
         return meta
+
+    def read_code_table(self, path: Path, table: str, required: bool = True, column: str = "", allowed: tuple[str, ...] = (),
+                        code_re: re.Pattern = re.compile(r"^[A-Z]{3}$")):
+        """Rows of an actor_codes table, checking the code's shape and, if given, `column` against `allowed`."""
+        out = []
+        for line, r in self.unique(path, table, "code", required):
+            if not code_re.match(r["code"]):
+                self.problem(path, line, "CB009", f"code {r['code']!r} must match {code_re.pattern}")
+                continue
+            if column and r[column] not in allowed:
+                self.problem(path, line, "CB009", f"{column} {r[column]!r} of {r['code']!r}; expected one of "
+                             f"{', '.join(allowed)}.{did_you_mean(r[column], allowed)}")
+            out.append((line, r))
+        return out
 
     def read_event_types(self, path: Path) -> dict[str, EventType]:
         out: dict[str, EventType] = {}
@@ -359,15 +403,33 @@ class _Reader:
                 start = self.date(path, line, "valid_from", r.get("valid_from", ""))
                 end = self.date(path, line, "valid_to", r.get("valid_to", ""))
                 if start and end and start > end:
-                    self.problem(path, line, "CB005", f"inverted date range {start} > {end} for {entry_id!r}")
+                    self.problem(path, line, "CB005", f"inverted date range {start} > {end} for {entry_id!r}: valid_from is after "
+                                 "valid_to. Swapped columns?")
                 out.append(ActorEntry(entry_id, r["code"], names, start, end, r.get("note", ""), self.rel(path), line))
         return tuple(out)
 
     def read_agents(self, path: Path) -> tuple[AgentEntry, ...]:
-        return tuple(
-            AgentEntry(r["id"], r["code"], _split_names(r["names"]), r.get("note", ""), self.rel(path), line)
-            for line, r in self.unique(path, "agents", "id")
-        )
+        out = []
+        for line, r in self.unique(path, "agents", "id"):
+            self.slug(path, line, r["id"])
+            names = _split_names(r["names"])
+            if not names:
+                self.problem(path, line, "CB009", f"agent {r['id']!r} has no names; expected nouns separated by |")
+            out.append(AgentEntry(r["id"], r["code"], names, r.get("note", ""), self.rel(path), line))
+        return tuple(out)
+
+    def read_discards(self, path: Path) -> tuple[Discard, ...]:
+        out = []
+        for line, r in self.unique(path, "discards", "id", required=False):
+            self.slug(path, line, r["id"])
+            if not r["phrase"]:
+                self.problem(path, line, "CB009", f"discard {r['id']!r} has an empty phrase")
+            out.append(Discard(r["id"], " ".join(r["phrase"].split()), r["scope"], r.get("note", ""), self.rel(path), line))
+        return tuple(out)
+
+    def slug(self, path: Path, line: int, entry_id: str) -> None:
+        if not _ID_RE.match(entry_id):
+            self.problem(path, line, "CB009", f"id {entry_id!r} must be a lower-case slug ([a-z0-9_.-], optional @period)")
 
     def read_patterns(self, paths: list[Path]) -> tuple[VerbPattern, ...]:
         if not paths:
@@ -381,6 +443,7 @@ class _Reader:
                     self.problem(path, line, "CB001", f"duplicate pattern id {pid!r}; first defined at {seen[pid]}")
                     continue
                 seen[pid] = f"{self.rel(path)}:{line}"
+                self.slug(path, line, pid)
                 flags = tuple(sorted(f.strip() for f in r.get("flags", "").split(";") if f.strip()))
                 out.append(VerbPattern(pid, r["code"], " ".join(r["pattern"].split()), flags, r.get("note", ""), self.rel(path), line))
         return tuple(out)
@@ -402,3 +465,18 @@ def _split_names(value: str) -> tuple[str, ...]:
     ('Iran', 'Islamic Republic of Iran')
     """
     return tuple(dict.fromkeys(" ".join(n.split()) for n in value.split("|") if n.strip()))
+
+
+def _date_hint(value: str) -> str:
+    """A hint for a year-first date written loosely, or ''.
+
+    >>> _date_hint("2021-8-3"), _date_hint("2021/08/03"), _date_hint("03/08/2021"), _date_hint("2021-02-30")
+    (" Did you mean '2021-08-03'?", " Did you mean '2021-08-03'?", '', '')
+    """
+    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", value.strip())
+    if not m:
+        return ""
+    try:
+        return f" Did you mean '{dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()}'?"
+    except ValueError:
+        return ""

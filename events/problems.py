@@ -29,6 +29,9 @@ CATALOGUE: dict[str, str] = {
     "CB015": "missing-file",
     "CB016": "unknown-key",
     "CB017": "bad-flag",
+    "CB018": "ambiguous-name",
+    "CB019": "stale-open-role",
+    "CB020": "bad-source-hash",
     # input records
     "IN001": "malformed-json",
     "IN002": "missing-field",

@@ -2,17 +2,22 @@
 
 `validate_codebook(path)` returns a report listing every problem, sorted by file and line; the CLI only
 renders it. `load_codebook` refuses a codebook with errors, so a typo never silently changes a dataset.
+Warnings (a leader still in office after many years, a name two entries share) point at entries worth a
+second look but do not stop a build.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from events.codebook import Codebook, read_codebook
-from events.compiler import compile_pattern
-from events.problems import Problem, did_you_mean
+from events.codebook import ActorEntry, Codebook, read_codebook
+from events.compiler import GAP, MAX_GAP, SLOT, CompiledPattern, compile_pattern, plural, verb_forms
+from events.problems import Problem
+from events.problems import did_you_mean as _difflib_hint
+from events.text import tokenize
 
 SEMVER_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 QUAD_BY_ROOT = {**{f"{r:02d}": 1 for r in range(1, 6)}, **{f"{r:02d}": 2 for r in range(6, 10)},
@@ -20,6 +25,9 @@ QUAD_BY_ROOT = {**{f"{r:02d}": 1 for r in range(1, 6)}, **{f"{r:02d}": 2 for r i
 INTERNATIONAL_TYPES = frozenset(["IGO", "NGO", "IMG", "INT", "MNC", "NGM", "UIS"])
 KNOWN_FLAGS = frozenset(["noun", "mutual", "no_target"])
 DISCARD_SCOPES = frozenset(["sentence", "document"])
+STALE_ROLE_YEARS = 12  # an open-ended role of a person older than this is probably over
+CHECKED_RE = re.compile(r"\bchecked:? (\d{4}-\d{2}-\d{2})")  # in an actor's note: role confirmed on that day
+CHANGELOG_HEADING_RE = re.compile(r"^##\s*\[?v?([^\s\]]+)\]?(?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -45,13 +53,14 @@ class ValidationReport:
                 "errors": len(self.errors), "warnings": len(self.warnings), "problems": [p.to_dict() for p in self.problems]}
 
 
-def validate_codebook(path: str | Path | None = None) -> ValidationReport:
+def validate_codebook(path: str | Path | None = None, today: dt.date | None = None) -> ValidationReport:
+    """Check the codebook at `path` (default: the bundled one); `today` dates the stale-role warning."""
     codebook = read_codebook(path)
-    problems = list(codebook.problems) + semantic_problems(codebook)
+    problems = list(codebook.problems) + semantic_problems(codebook, today)
     return ValidationReport(codebook.path.as_posix(), tuple(sorted(set(problems))), codebook.name, codebook.version)
 
 
-def semantic_problems(cb: Codebook) -> list[Problem]:
+def semantic_problems(cb: Codebook, today: dt.date | None = None) -> list[Problem]:
     out: list[Problem] = []
     root = cb.path
 
@@ -59,95 +68,336 @@ def semantic_problems(cb: Codebook) -> list[Problem]:
         out.append(Problem((root / rel).as_posix(), line, code, message, severity))
 
     _check_version(cb, add)
+    _check_rules(cb, add)
     _check_event_types(cb, add)
-    _check_actors(cb, add)
+    _check_actors(cb, add, today or dt.date.today())
+    _check_agents(cb, add)
     _check_patterns(cb, add)
-    for d in cb.discards:
-        if d.scope not in DISCARD_SCOPES:
-            add(d.file, d.line, "CB009", f"discard {d.id!r} has scope {d.scope!r}; expected one of {', '.join(sorted(DISCARD_SCOPES))}")
+    _check_discards(cb, add)
     return out
+
+
+def did_you_mean(value: str, choices) -> str:
+    """A ' Did you mean …?' hint preferring codes one typo away (a swap or a wrong letter), then difflib's guess.
+
+    >>> did_you_mean("GVO", ["GOV", "IGO"]), did_you_mean("GOB", ["IGO", "GOV"]), did_you_mean("0400", ["040", "100"])
+    (" Did you mean 'GOV'?", " Did you mean 'GOV'?", " Did you mean '040'?")
+    """
+    choices = sorted(choices)
+    for choice in choices:
+        if len(choice) == len(value) and (sorted(choice) == sorted(value) and sum(a != b for a, b in zip(choice, value)) == 2
+                                          or sum(a != b for a, b in zip(choice, value)) == 1):
+            return f" Did you mean '{choice}'?"
+    return _difflib_hint(value, choices)
+
+
+# -- metadata -----------------------------------------------------------------------------------------
+def semver(version: str) -> tuple[int, int, int] | None:
+    """(major, minor, patch) of a semantic version, or None.
+
+    >>> semver("1.10.0"), semver("1.0"), semver("2.0.0-rc.1")
+    ((1, 10, 0), None, (2, 0, 0))
+    """
+    m = SEMVER_RE.match(version)
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
 def _check_version(cb: Codebook, add) -> None:
     if cb.version and not SEMVER_RE.match(cb.version):
         add("codebook.toml", _line_of(cb.path / "codebook.toml", "version"), "CB013",
-            f"version {cb.version!r} is not semantic versioning (MAJOR.MINOR.PATCH)")
+            f"version {cb.version!r} is not semantic versioning; expected MAJOR.MINOR.PATCH, e.g. '1.0.0'")
     changelog = cb.path / "CHANGELOG.md"
     if not changelog.is_file():
-        add("CHANGELOG.md", 0, "CB015", "missing CHANGELOG.md with an entry per version")
-    elif cb.version and not re.search(rf"^##\s*\[?v?{re.escape(cb.version)}\]?(\s|$)", changelog.read_text(encoding="utf-8"), re.M):
-        add("CHANGELOG.md", 0, "CB014", f"no entry '## {cb.version}' for the current version")
+        add("CHANGELOG.md", 0, "CB015", "missing CHANGELOG.md; expected a '## <version>' section per version, newest first")
+        return
+    headings = [(number, m.group(1)) for number, text in enumerate(changelog.read_text(encoding="utf-8").splitlines(), 1)
+                if (m := CHANGELOG_HEADING_RE.match(text))]
+    if not cb.version:
+        return
+    if cb.version not in {v for _, v in headings}:
+        newest = f" (the newest entry is '## {headings[0][1]}' at line {headings[0][0]})" if headings else ""
+        add("CHANGELOG.md", 0, "CB014", f"no entry '## {cb.version}' for the current version{newest}; "
+            "add one saying what changed")
+        return
+    current = semver(cb.version)
+    for number, version in headings:
+        if current and (other := semver(version)) and other > current:
+            add("CHANGELOG.md", number, "CB014", f"entry '## {version}' is newer than the codebook version {cb.version!r} "
+                "in codebook.toml; bump the version or fix the heading")
+    seen: dict[str, int] = {}
+    for number, version in headings:
+        if version in seen:
+            add("CHANGELOG.md", number, "CB001", f"duplicate changelog entry '## {version}'; first at line {seen[version]}")
+        seen.setdefault(version, number)
 
 
+def _check_rules(cb: Codebook, add) -> None:
+    """Rules map roots to codes; every code they name must exist, or a grammar rule silently codes nothing."""
+    path = cb.path / "codebook.toml"
+    codes = cb.event_types
+    roots = sorted(c for c in codes if len(c) == 2)
+    for rule in ("future_intent", "negated"):
+        table = cb.rules.get(rule)
+        if table is None:
+            continue
+        line = _line_of(path, rule)
+        if not isinstance(table, dict):
+            add("codebook.toml", line, "CB009", f"[rules -> {rule}] must be a table of root = code")
+            continue
+        for root, code in sorted(table.items()):
+            if root not in codes or len(root) != 2:
+                add("codebook.toml", line, "CB002", f"[rules -> {rule} -> {root}] names unknown root code {root!r}; "
+                    f"expected a two-digit root from event_codes.csv.{did_you_mean(root, roots)}")
+            keep_ok = rule == "future_intent" and code == "="
+            if not isinstance(code, str) or (not keep_ok and code not in codes):
+                keep = " or '=' (keep the pattern's code)" if rule == "future_intent" else ""
+                add("codebook.toml", line, "CB002", f"[rules -> {rule} -> {root}] maps to unknown event code {code!r}; "
+                    f"expected a code from event_codes.csv{keep}.{did_you_mean(str(code), codes)}")
+    verbs = cb.rules.get("refusal_verbs")
+    if verbs is not None and (not isinstance(verbs, list) or not all(isinstance(v, str) and v and " " not in v for v in verbs)):
+        add("codebook.toml", _line_of(path, "refusal_verbs"), "CB009", "[rules -> refusal_verbs] must be a list of single verbs")
+    for key in ("max_target_distance", "max_event_age_days"):
+        value = cb.rules.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            add("codebook.toml", _line_of(path, key), "CB009", f"[rules -> {key}] is {value!r}; expected a whole number >= 0")
+
+
+# -- event types ----------------------------------------------------------------------------------------
 def _check_event_types(cb: Codebook, add) -> None:
     for code, et in cb.event_types.items():
+        if not et.name:
+            add("event_codes.csv", et.line, "CB009", f"event code {code!r} has an empty name")
         if not -10.0 <= et.goldstein <= 10.0:
             add("event_codes.csv", et.line, "CB010", f"goldstein {et.goldstein} of {code!r} is outside [-10, 10]")
         if et.root_code != code[:2] or et.base_code != code[:3]:
-            add("event_codes.csv", et.line, "CB009", f"{code!r} has root {et.root_code!r} and base {et.base_code!r}; expected {code[:2]!r} and {code[:3]!r}")
+            add("event_codes.csv", et.line, "CB009",
+                f"{code!r} has root {et.root_code!r} and base {et.base_code!r}; expected {code[:2]!r} and {code[:3]!r}")
         expected = QUAD_BY_ROOT.get(code[:2])
-        if expected is not None and et.quad_class != expected:
-            add("event_codes.csv", et.line, "CB011", f"quad class {et.quad_class} of {code!r} is inconsistent with root {code[:2]}; expected {expected}")
+        if expected is None:
+            add("event_codes.csv", et.line, "CB002", f"{code!r} has root {code[:2]!r}; CAMEO roots are 01-20")
+        elif et.quad_class != expected:
+            add("event_codes.csv", et.line, "CB011",
+                f"quad class {et.quad_class} of {code!r} is inconsistent with root {code[:2]}; expected {expected}")
         parent = code[:-1] if len(code) > 2 else None
         if parent and parent not in cb.event_types:
-            add("event_codes.csv", et.line, "CB012", f"code {code!r} has no parent {parent!r}")
+            add("event_codes.csv", et.line, "CB012", f"code {code!r} has no parent {parent!r}; add {parent!r} or fix the code")
 
 
+# -- actors ---------------------------------------------------------------------------------------------
 def valid_actor_code(code: str, cb: Codebook) -> str | None:
-    """None when `code` is a valid CAMEO actor code sequence, else the reason."""
+    """None when `code` is a valid CAMEO actor code sequence, else the reason (with a hint)."""
     if not code or len(code) % 3 or not re.fullmatch(r"[A-Za-z]+", code):
         return "must be a sequence of 3-letter codes"
     chunks = [code[i : i + 3] for i in range(0, len(code), 3)]
     first, rest = chunks[0], chunks[1:]
     if first not in cb.countries and first not in cb.types and first not in cb.groups:
-        return f"{first!r} is not a country, region, type or group code"
+        return (f"{first!r} is not a country, region, type or group code"
+                f".{did_you_mean(first, set(cb.countries) | set(cb.types) | set(cb.groups))}")
     for chunk in rest:
         if chunk not in cb.types and chunk not in cb.groups and chunk not in cb.religions and chunk not in cb.ethnic:
-            return f"{chunk!r} is not a type, role, group, religion or ethnic code"
+            known = set(cb.types) | set(cb.groups) | set(cb.religions) | set(cb.ethnic)
+            return f"{chunk!r} is not a type, role, group, religion or ethnic code.{did_you_mean(chunk, known)}"
     return None
 
 
-def _check_actors(cb: Codebook, add) -> None:
-    all_codes = sorted(set(cb.countries) | set(cb.types) | set(cb.groups))
-    periods: dict[str, list] = {}
+def _is_person(actor: ActorEntry) -> bool:
+    return "@" in actor.id or actor.file.endswith("people.csv")
+
+
+def _overlaps(a: ActorEntry, b: ActorEntry) -> bool:
+    return ((a.valid_from or dt.date.min) <= (b.valid_to or dt.date.max)
+            and (b.valid_from or dt.date.min) <= (a.valid_to or dt.date.max))
+
+
+def _name_key(name: str) -> tuple[str, ...]:
+    """The trie path a name is matched by: its lower-case tokens.
+
+    >>> _name_key("Islamic  Republic of IRAN")
+    ('islamic', 'republic', 'of', 'iran')
+    """
+    return tuple(t.lower for t in tokenize(name))
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _check_actors(cb: Codebook, add, today: dt.date) -> None:
+    periods: dict[str, list[ActorEntry]] = {}
+    by_name: dict[tuple[str, ...], list[tuple[ActorEntry, str]]] = {}
     for a in cb.actors:
         reason = valid_actor_code(a.code, cb)
         if reason:
-            add(a.file, a.line, "CB003", f"invalid actor code {a.code!r} for {a.id!r}: {reason}.{did_you_mean(a.code[:3], all_codes)}")
+            add(a.file, a.line, "CB003", f"invalid actor code {a.code!r} for {a.id!r}: {reason}")
         if "@" in a.id:
             periods.setdefault(a.id.split("@")[0], []).append(a)
+        if _is_person(a) and a.valid_from and not a.valid_to:
+            checked = max([a.valid_from, *(dt.date.fromisoformat(d) for d in CHECKED_RE.findall(a.note) if _is_date(d))])
+            if (today - checked).days > STALE_ROLE_YEARS * 365.25:
+                add(a.file, a.line, "CB019", f"open-ended role of {a.id!r} ({a.code}) started in {a.valid_from.year}; still in "
+                    "office? Set valid_to, or write 'checked YYYY-MM-DD' in the note", "warning")
+        for name in a.names:
+            by_name.setdefault(_name_key(name), []).append((a, name))
     for person, entries in sorted(periods.items()):
-        ordered = sorted(entries, key=lambda e: (e.valid_from or __import__("datetime").date.min, e.line))
+        ordered = sorted(entries, key=lambda e: (e.valid_from or dt.date.min, e.line))
         for prev, cur in zip(ordered, ordered[1:]):
-            prev_end = prev.valid_to
-            if prev_end is None or (cur.valid_from is None) or cur.valid_from <= prev_end:
-                add(cur.file, cur.line, "CB006", f"role {cur.id!r} overlaps {prev.id!r} ({prev.file}:{prev.line}) of the same person {person!r}")
+            if prev.valid_to is None or cur.valid_from is None or cur.valid_from <= prev.valid_to:
+                until = prev.valid_to.isoformat() if prev.valid_to else "open end"
+                add(cur.file, cur.line, "CB006", f"role {cur.id!r} (from {cur.valid_from or 'open start'}) overlaps {prev.id!r} "
+                    f"(until {until}, {prev.file}:{prev.line}) of the same person {person!r}; end one period before the next starts")
+    for key, uses in sorted(by_name.items()):
+        for i, (a, name) in enumerate(uses):
+            clash = next((b for b, _ in uses[:i] if b.code != a.code and _overlaps(a, b)), None)
+            if clash is not None:
+                add(a.file, a.line, "CB018", f"name {name!r} of {a.id!r} ({a.code}) is also a name of {clash.id!r} ({clash.code}, "
+                    f"{clash.file}:{clash.line}) on overlapping dates; the coder would pick one silently. "
+                    "Remove it from one entry or make the dates disjoint", "warning")
+
+
+def _check_agents(cb: Codebook, add) -> None:
+    roles = sorted(cb.types)
+    by_name: dict[tuple[str, ...], tuple] = {}
     for agent in cb.agents:
         if agent.code not in cb.types:
-            add(agent.file, agent.line, "CB003", f"agent {agent.id!r} has code {agent.code!r}, not a role code.{did_you_mean(agent.code, cb.types)}")
+            add(agent.file, agent.line, "CB003",
+                f"agent {agent.id!r} has code {agent.code!r}, not a type/role code from actor_codes/types.csv.{did_you_mean(agent.code, roles)}")
+        for name in agent.names:
+            key = _name_key(name)
+            if key in by_name and by_name[key][0].code != agent.code:
+                other, _ = by_name[key]
+                add(agent.file, agent.line, "CB018", f"agent name {name!r} of {agent.id!r} ({agent.code}) is also a name of "
+                    f"{other.id!r} ({other.code}, {other.file}:{other.line}); the coder would pick one silently", "warning")
+            by_name.setdefault(key, (agent, name))
+
+
+def _check_discards(cb: Codebook, add) -> None:
+    seen: dict[tuple[str, ...], object] = {}
+    for d in cb.discards:
+        if d.scope not in DISCARD_SCOPES:
+            add(d.file, d.line, "CB009", f"discard {d.id!r} has scope {d.scope!r}; expected one of "
+                f"{', '.join(sorted(DISCARD_SCOPES))}.{did_you_mean(d.scope, DISCARD_SCOPES)}")
+        key = _name_key(d.phrase)
+        if key in seen:
+            first = seen[key]
+            add(d.file, d.line, "CB001", f"duplicate discard phrase {d.phrase!r} ({d.id}); first defined as {first.id!r} at line {first.line}")
+        else:
+            seen[key] = d
+
+
+# -- verb patterns ----------------------------------------------------------------------------------------
+def subsumes(general: tuple[str, ...], specific: tuple[str, ...]) -> bool:
+    """True when a pattern with elements `general` matches at a head token wherever one with `specific` does.
+
+    Mirrors `coder._match_pattern`: literals must be equal; a trailing slot always matches (the target may
+    come later in the clause); a gap takes 0-3 word tokens up to the first occurrence of the next literal.
+    Conservative: when unsure (a slot inside a gap), the answer is False, so no pattern is wrongly reported.
+
+    >>> subsumes((), ("with", "+"))
+    True
+    >>> subsumes(("+",), ("+", "of")), subsumes(("+", "of"), ("+",))
+    (True, False)
+    >>> subsumes(("...", "sanctions", "on"), ("new", "economic", "sanctions", "on", "+"))
+    True
+    >>> subsumes(("...", "on"), ("+", "on"))
+    False
+    """
+    if not general:
+        return True
+    first, rest = general[0], general[1:]
+    if first == SLOT:
+        if not rest:
+            return True
+        return bool(specific) and specific[0] == SLOT and subsumes(rest, specific[1:])
+    if first == GAP:
+        target = rest[0]
+        if specific and specific[0] == GAP:
+            return len(specific) > 1 and specific[1] == target and subsumes(rest[1:], specific[2:])
+        for skip in range(MAX_GAP + 1):
+            if skip >= len(specific):
+                return False
+            token = specific[skip]
+            if token == target:
+                return subsumes(rest[1:], specific[skip + 1 :])
+            if token in (SLOT, GAP) or not token[0].isalnum():
+                return False
+        return False
+    return bool(specific) and specific[0] == first and subsumes(rest, specific[1:])
+
+
+def head_forms(p: CompiledPattern, irregular) -> tuple[str, ...]:
+    """The surface forms a pattern is indexed under, exactly as `compiler.compile_codebook` does."""
+    return (p.head, plural(p.head)) if p.is_noun else verb_forms(p.head, irregular)
 
 
 def _check_patterns(cb: Codebook, add) -> None:
-    seen: dict[tuple, str] = {}
+    codes = sorted(cb.event_types)
+    compiled: list[tuple[CompiledPattern, object]] = []
     for p in cb.patterns:
         if p.code not in cb.event_types:
-            add(p.file, p.line, "CB002", f"unknown event code {p.code!r} in pattern {p.pattern!r}; expected a code from event_codes.csv.{did_you_mean(p.code, cb.event_types)}")
+            add(p.file, p.line, "CB002", f"unknown event code {p.code!r} in pattern {p.pattern!r}; "
+                f"expected a code from event_codes.csv.{did_you_mean(p.code, codes)}")
         bad = sorted(set(p.flags) - KNOWN_FLAGS)
         if bad:
-            add(p.file, p.line, "CB017", f"unknown flag(s) {', '.join(bad)} in {p.id!r}; expected {', '.join(sorted(KNOWN_FLAGS))}")
+            hints = "".join(did_you_mean(f, KNOWN_FLAGS) for f in bad)
+            add(p.file, p.line, "CB017", f"unknown flag(s) {', '.join(bad)} in {p.id!r}; expected {', '.join(sorted(KNOWN_FLAGS))}.{hints}")
             continue
         try:
-            compiled = compile_pattern(p.id, p.code, p.pattern, p.flags, cb.irregular)
+            c = compile_pattern(p.id, p.code, p.pattern, p.flags, cb.irregular)
         except ValueError as exc:
             add(p.file, p.line, "CB007", f"pattern {p.pattern!r} ({p.id}) does not parse: {exc}")
             continue
         if not p.id.startswith(p.code + "."):
             add(p.file, p.line, "CB009", f"pattern id {p.id!r} should start with its code '{p.code}.'", "warning")
-        key = (compiled.head, compiled.elements, "noun" in p.flags)
-        if key in seen:
-            add(p.file, p.line, "CB008", f"pattern {p.pattern!r} ({p.id}) is shadowed by {seen[key]}: it can never fire")
+        compiled.append((c, p))
+    _check_shadowing(compiled, cb.irregular, add)
+
+
+def _check_shadowing(compiled: list[tuple[CompiledPattern, object]], irregular, add) -> None:
+    """A pattern can never fire when, at every form of its head, an earlier-tried pattern matches wherever it does.
+
+    The coder tries `verb_index[form]` in (-specificity, id) order and keeps the first match, so this is exact
+    for the order and conservative (via `subsumes`) for the matching.
+    """
+    by_form: dict[str, list[tuple[CompiledPattern, object]]] = {}
+    forms_of: dict[str, tuple[str, ...]] = {}
+    for c, p in compiled:
+        forms_of[c.id] = head_forms(c, irregular)
+        for form in forms_of[c.id]:
+            by_form.setdefault(form, []).append((c, p))
+    for entries in by_form.values():
+        entries.sort(key=lambda e: (-e[0].specificity, e[0].id))
+    for c, p in compiled:
+        winners = []
+        for form in sorted(forms_of[c.id], key=lambda f: f != c.head):  # the head's own form first, for the message
+            winner = None
+            for other, q in by_form[form]:
+                if other.id == c.id:
+                    break
+                if subsumes(other.elements, c.elements):
+                    winner = (other, q)
+                    break
+            if winner is None:
+                break
+            winners.append(winner)
         else:
-            seen[key] = f"{p.id} ({p.file}:{p.line})"
+            other, q = winners[0]
+            if (other.head, other.elements, other.flags, other.code) == (c.head, c.elements, c.flags, c.code):
+                add(p.file, p.line, "CB001", f"duplicate pattern {p.pattern!r} ({p.id}); identical to {q.id} at {q.file}:{q.line}. Remove one")
+            elif (other.head, other.elements) == (c.head, c.elements):
+                add(p.file, p.line, "CB008", f"pattern {p.pattern!r} ({p.id}, code {p.code}) can never fire: it is identical to "
+                    f"{q.pattern!r} ({q.id}, code {q.code}, {q.file}:{q.line}), which is tried first. Remove one")
+            elif other.code != c.code:
+                add(p.file, p.line, "CB008", f"pattern {p.pattern!r} ({p.id}, code {p.code}) can never fire: {q.pattern!r} ({q.id}, "
+                    f"code {q.code}, {q.file}:{q.line}) is tried first and matches wherever it does. Remove one, or add a "
+                    "literal word to this one so it is tried first")
+            else:  # same code: nothing is lost but the entry, and any flags it differs in
+                lost = f"; its flags ({', '.join(sorted(c.flags)) or 'none'}) never apply" if other.flags != c.flags else ""
+                add(p.file, p.line, "CB008", f"pattern {p.pattern!r} ({p.id}) can never fire: {q.pattern!r} ({q.id}, {q.file}:{q.line}) "
+                    f"is tried first and matches wherever it does{lost}. Remove it", "warning")
 
 
 def _line_of(path: Path, key: str) -> int:
