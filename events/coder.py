@@ -541,7 +541,7 @@ def _is_passive(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
     for k in range(h - 1, max(-1, h - 4), -1):
         if lowers[k] in g.BE_FORMS or lowers[k] in ("got", "get", "gets"):
             return True
-        if not lowers[k].isalpha() or lowers[k] in g.HAVE_FORMS:
+        if lowers[k] not in g.ADVERBS and not lowers[k].endswith("ly"):
             return False
     return False
 

@@ -15,7 +15,10 @@ PREPOSITIONS = frozenset(
     "under about after before since until amid among between against toward towards than like despite "
     "including regarding concerning per upon behind beyond".split()
 )
-BE_FORMS = frozenset("be is are was were been being 's 're".split())
+BE_FORMS = frozenset("be is are was were been being".split())
+# Words that may stand between an auxiliary and its verb: "was reportedly attacked", "has also been".
+ADVERBS = frozenset("also reportedly allegedly already still just later since again now then previously recently "
+                    "repeatedly once twice fatally seriously badly heavily briefly first last".split())
 HAVE_FORMS = frozenset("have has had having".split())
 NEGATORS = frozenset("not n't never no".split())
 FUTURE_MARKERS = frozenset("will shall 'll would".split())

@@ -40,9 +40,9 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
     total_sentences = 0
     label = f"{compiled.name}@{compiled.version}"
     for doc in documents:
-        sentences, events = code_sentences(doc.text, compiled, doc.pub_date, title=doc.title)
+        sentences, events, reference = code_document(doc, compiled, resolver)
         total_sentences += len(sentences)
-        rows = dated_rows(doc, events, compiled, resolver, label)
+        rows = dated_rows(doc, events, compiled, resolver, label, reference)
         mention_rows.extend(rows)
         document_rows.append(
             {
@@ -64,6 +64,18 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
     )
 
 
+def code_document(doc: Document, compiled: CompiledCodebook, resolver: DateResolver, explain: bool = False):
+    """Sentences, events and the reference date of one document.
+
+    A dateline ("MOSCOW, July 3 (Reuters) -") is blanked out before coding, so its city is not taken for an
+    actor, and its date becomes the reference date for relative expressions ("on Tuesday").
+    """
+    line = resolver.dateline(doc.text, doc.pub_date)
+    text = doc.text if line is None else " " * line.end + doc.text[line.end :]
+    sentences, events = code_sentences(text, compiled, doc.pub_date, title=doc.title, explain=explain)
+    return sentences, events, line.reference_date(doc.pub_date) if line else doc.pub_date
+
+
 def resolve_date(event: Event, pub_date: dt.date, resolver: DateResolver, anchor: DateResolution | None) -> DateResolution:
     """The event's date: its own clause's expression, else the story's lead date, else publication."""
     if event.modality == "future":
@@ -74,13 +86,18 @@ def resolve_date(event: Event, pub_date: dt.date, resolver: DateResolver, anchor
     return found
 
 
-def dated_rows(doc: Document, events: list[Event], compiled: CompiledCodebook, resolver: DateResolver, label: str) -> list[dict]:
-    """Mention rows with dates; the first text-dated event of a story dates its later undated sentences."""
+def dated_rows(doc: Document, events: list[Event], compiled: CompiledCodebook, resolver: DateResolver, label: str,
+               reference: dt.date | None = None) -> list[dict]:
+    """Mention rows with dates; the first text-dated event of a story dates its later undated sentences.
+
+    Relative expressions are read against the document's dateline date when it has one, else its publication date.
+    """
     rows = []
     anchor: DateResolution | None = None
     max_age = compiled.rules.get("max_event_age_days")
+    reference = reference or doc.pub_date
     for event in events:
-        when = resolve_date(event, doc.pub_date, resolver, anchor)
+        when = resolve_date(event, reference, resolver, anchor)
         if when.source == "text" and anchor is None and event.modality == "asserted":
             anchor = when
         if max_age is not None and (doc.pub_date - when.date).days > max_age:
@@ -142,8 +159,8 @@ def code_text(text: str, date: dt.date, compiled: CompiledCodebook | None = None
 
         compiled = compile_codebook(load_codebook())
     doc = Document("text", text, date, title, None, None, "<text>", 1)
-    _, events = code_sentences(text, compiled, date, title=title, explain=explain)
-    rows = dated_rows(doc, events, compiled, _resolver(), f"{compiled.name}@{compiled.version}")
+    _, events, reference = code_document(doc, compiled, _resolver(), explain)
+    rows = dated_rows(doc, events, compiled, _resolver(), f"{compiled.name}@{compiled.version}", reference)
     if explain:
         by_id = {event_id(doc.id, e): e.explanation for e in events}
         for row in rows:
