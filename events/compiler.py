@@ -219,8 +219,7 @@ def _agent_names(agent: AgentEntry) -> list[tuple[str, bool]]:
     """(name, singular) pairs: the listed names and their generated plurals."""
     names = {name: True for name in agent.names}
     for name in agent.names:
-        if not name.isupper():
-            names.setdefault(plural(name), False)
+        names.setdefault(name + "s" if name.isupper() else plural(name), False)  # "MP" -> "MPs"
     return list(names.items())
 
 
