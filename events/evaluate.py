@@ -251,7 +251,7 @@ def parse_fixtures(text: str, path: str = "<fixtures>") -> tuple[list[GoldRecord
             body.append(lines[i].strip())
             i += 1
         events: list[GoldEvent] = []
-        no_event = False
+        no_event = bad = False
         while i < len(lines) and lines[i].strip():
             row = lines[i].rstrip()
             if row.strip() == "-":
@@ -259,6 +259,7 @@ def parse_fixtures(text: str, path: str = "<fixtures>") -> tuple[list[GoldRecord
             else:
                 cells = row.split("\t")
                 if len(cells) not in (3, 4) or not cells[2].isdigit() or not cells[0].strip():
+                    bad = True
                     problems.append(Problem(path, i + 1, "IN006",
                                             f"bad expected tuple {row!r}; expected SOURCE<TAB>TARGET<TAB>CODE[<TAB>YYYY-MM-DD] or '-'"))
                 else:
@@ -270,6 +271,8 @@ def parse_fixtures(text: str, path: str = "<fixtures>") -> tuple[list[GoldRecord
             problems.append(Problem(path, start + 1, "IN002", f"case {title!r} has no text"))
             continue
         if not events and not no_event:
+            if bad:
+                continue  # already reported
             problems.append(Problem(path, start + 1, "IN002", f"case {title!r} has no expected line; expected tuples or '-' for no event"))
             continue
         if events and no_event:
@@ -498,7 +501,8 @@ class EvaluationReport:
         if wrong and failures:
             lines.append(f"{len(wrong)} document(s) wrong at level {level}:")
             for d in wrong[:failures]:
-                lines.append(f"{d.origin}: [{d.id}] expected {_show(d.reference)}, got {_show(d.predicted)}")
+                label = "" if d.origin.endswith(d.id) else f" [{d.id}]"
+                lines.append(f"{d.origin}:{label} expected {_show(d.reference)}, got {_show(d.predicted)}")
             if len(wrong) > failures:
                 lines.append(f"... {len(wrong) - failures} more (--json lists all)")
         return "\n".join(lines)
