@@ -15,6 +15,9 @@ from events.compiler import CompiledCodebook
 from events.schema import arrow_schema
 
 KEY = ["event_date", "source_actor", "target_actor", "event_code"]
+# the mention columns aggregation needs: reading only these keeps memory to a fraction of the partition
+COLUMNS = KEY + ["pub_date", "doc_id", "sentence_index", "verb_start", "doc_source", "event_base_code",
+                 "event_root_code", "quad_class", "goldstein", "codebook_version"]
 
 
 def decompose(code: str | None, compiled: CompiledCodebook) -> tuple[str | None, str | None, str | None, str | None]:
@@ -30,7 +33,8 @@ def decompose(code: str | None, compiled: CompiledCodebook) -> tuple[str | None,
 
 
 def aggregate_partition(files: list[Path], compiled: CompiledCodebook) -> pa.Table:
-    mentions = pl.concat([pl.read_parquet(f, hive_partitioning=False) for f in files], how="vertical")
+    """The events rows of one partition from its mention shards (any order: rows are sorted before grouping)."""
+    mentions = pl.concat([pl.read_parquet(f, columns=COLUMNS, hive_partitioning=False) for f in files], how="vertical")
     grouped = (
         mentions.sort(["pub_date", "doc_id", "sentence_index", "verb_start"])
         .group_by(KEY, maintain_order=True)

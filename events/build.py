@@ -1,7 +1,7 @@
 """`events build`: inputs → coded, dated mentions → partitioned Parquet dataset with a manifest.
 
-Layout (hive partitioning, one shard file per input file and partition, so that an input's rows can be
-replaced without touching anyone else's):
+Layout (hive partitioning, one shard file per input and partition, so that an input's rows can be replaced
+without touching anyone else's):
 
     DIR/mentions/year=YYYY/month=MM/<shard>.parquet    one row per coded event mention
     DIR/documents/year=YYYY/month=MM/<shard>.parquet   one row per document read
@@ -10,7 +10,19 @@ replaced without touching anyone else's):
     DIR/manifest.json                                   inputs, outputs, codebook, versions; no timestamps
 
 Determinism: documents are coded in batches of a fixed size, results are consumed in input order whatever
-the number of workers, and every file is written with fixed writer settings.
+the number of workers, every file is written with fixed writer settings, and the manifest lists inputs and
+outputs sorted by path.
+
+Incremental builds: building into a folder that holds a dataset reuses it. An input whose path, content hash
+and column mapping match the manifest is not read again; a new or changed input is coded, its old shards
+are replaced, and only the events partitions whose mentions changed are aggregated again. Inputs in the
+manifest that are not named on this run are kept as they are (a dataset is extended day by day; naming
+yesterday's files again is not required). A different codebook, behaviour version or table schema requires
+`rebuild=True`, which codes the named inputs from scratch.
+
+Robustness: new shards are written to `DIR/.staging/` and moved into place only when every input has been
+read, so a crash or a bad input while coding leaves the dataset as it was. The manifest is replaced last; if a
+build dies while moving files, `events verify` reports the damage and running the same build again repairs it.
 """
 
 from __future__ import annotations
@@ -22,7 +34,8 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,22 +46,30 @@ import pyarrow.parquet as pq
 from events import __version__
 from events.codebook import Codebook, load_codebook
 from events.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
-from events.ingest import Document, Reject, discover_inputs, file_sha256, read_documents
-from events.schema import arrow_schema
+from events.ingest import (DEFAULT_COLUMNS, Columns, Document, Reject, discover_inputs, file_sha256, input_fingerprint,
+                           input_kind, read_documents)
+from events.schema import TABLES, arrow_schema, table_spec
 
 DATASET_FORMAT = "events.dataset.v1"
 BATCH_DOCUMENTS = 64
 ROW_GROUP_ROWS = 50_000
+PENDING_ROWS = 100_000  # rows a shard writer holds across all its partitions before it flushes them
 WRITE_OPTIONS = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                      data_page_size=1 << 20, version="2.6")
+SHARD_TABLES = ("mentions", "documents")
+STAGING = ".staging"
+
+Progress = Callable[[int, int, int, int], None]
 
 
 @dataclass
 class InputStats:
     path: str
+    kind: str
     sha256: str
     bytes: int
     shard: str
+    columns: dict
     records: int = 0
     documents: int = 0
     rejected: int = 0
@@ -59,10 +80,16 @@ class InputStats:
 @dataclass
 class BuildReport:
     out: Path
-    inputs: list[InputStats] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
+    inputs: list[InputStats] = field(default_factory=list)  # every input in the dataset, sorted by path
+    rejects: list[Reject] = field(default_factory=list)  # every reject in the dataset, in input order
     events: int = 0
     manifest: dict = field(default_factory=dict)
+    incremental: bool = False  # an existing dataset was extended
+    coded: list[str] = field(default_factory=list)  # inputs read and coded on this run
+    unchanged: list[str] = field(default_factory=list)  # named on this run, same content: not read again
+    kept: list[str] = field(default_factory=list)  # in the dataset, not named on this run: kept as they were
+    new_rejects: int = 0  # rejects of the inputs coded on this run
+    partitions_aggregated: int = 0
 
     @property
     def documents(self) -> int:
@@ -77,12 +104,21 @@ class BuildReport:
         return sum(i.mentions for i in self.inputs)
 
     def summary(self) -> str:
-        return (
-            f"dataset written to {self.out}\n"
+        lines = [
+            f"dataset written to {self.out}",
             f"  documents: {self.documents:,}  sentences: {self.sentences:,}  mentions: {self.mentions:,}  "
             f"events: {self.events:,}  rejected records: {len(self.rejects):,}"
-            + (f" (see {self.out / 'rejected.jsonl'})" if self.rejects else "")
-        )
+            + (f" (see {self.out / 'rejected.jsonl'})" if self.rejects else ""),
+        ]
+        if self.incremental:
+            lines.append(
+                f"  incremental: coded {len(self.coded)} new or changed input(s), skipped {len(self.unchanged)} unchanged, "
+                f"re-aggregated {self.partitions_aggregated} events partition(s)"
+            )
+            if self.kept:
+                lines.append(f"  kept {len(self.kept)} input(s) from earlier builds that were not named on this run "
+                             "(use --rebuild to build from the named inputs only)")
+        return "\n".join(lines)
 
 
 class BuildError(Exception):
@@ -105,6 +141,26 @@ def _work(batch: list[Document]):
     return code_batch(batch, _WORKER_CODEBOOK)
 
 
+def ordered_map(function, items: Iterable, executor: cf.Executor | None, window: int) -> Iterator:
+    """`map` over a pool that keeps at most `window` items in flight and yields results in input order.
+
+    `Executor.map` submits every item at once, which would read a whole corpus into memory; this does not.
+
+    >>> list(ordered_map(abs, [-1, 2, -3], None, 2))
+    [1, 2, 3]
+    """
+    if executor is None:
+        yield from map(function, items)
+        return
+    pending: deque[cf.Future] = deque()
+    for item in items:
+        pending.append(executor.submit(function, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 # -- build ---------------------------------------------------------------------------------------------
 def build(
     inputs: list[str | Path],
@@ -112,61 +168,242 @@ def build(
     *,
     codebook: Codebook | None = None,
     jobs: int | None = None,
-    progress: Callable[[int, int, int, int], None] | None = None,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    columns: Columns = DEFAULT_COLUMNS,
 ) -> BuildReport:
-    """Build a dataset from `inputs` into `out` (replacing a dataset there) and return a report."""
+    """Build or extend the dataset in `out` from `inputs` and return a report.
+
+    `progress(documents, sentences, mentions, rejects)` is called after each batch with the documents,
+    sentences and mentions of that batch and the number of records rejected so far on this run.
+    """
     codebook = codebook or load_codebook()
-    compiled = compile_codebook(codebook)
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"{out}: exists and is not a directory")
     files = discover_inputs(inputs)
-    _prepare_output(out)
-    report = BuildReport(out)
-    seen_ids: set[str] = set()
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    executor = cf.ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(compiled,)) if jobs > 1 else None
-    if executor is None:
-        _init_worker(compiled)
+    identity = dataset_identity(codebook)
+    previous = None if rebuild else read_previous_manifest(out)
+    if previous is not None:
+        check_compatible(out, previous, identity)
+    compiled = _compile(codebook)
+    report = BuildReport(out, incremental=previous is not None)
+
+    old_inputs = {entry["path"]: entry for entry in (previous or {}).get("inputs", [])}
+    old_outputs = {entry["path"]: entry for entry in (previous or {}).get("outputs", [])}
+    named = {path.as_posix() for path in files}
+    to_code: list[InputStats] = []
+    reused: list[InputStats] = []
+    for path in files:
+        sha256, size = input_fingerprint(path)
+        stats = InputStats(path.as_posix(), input_kind(path), sha256, size, shard_name(path), columns.to_dict())
+        old = old_inputs.get(stats.path)
+        if old is not None and _same_input(old, stats) and _shards_present(out, old, old_outputs):
+            reused.append(_stats_from_entry(old))
+            report.unchanged.append(stats.path)
+        else:
+            to_code.append(stats)
+    kept = [_stats_from_entry(entry) for path, entry in old_inputs.items() if path not in named]
+    report.kept = [stats.path for stats in kept]
+    report.coded = [stats.path for stats in to_code]
+
+    seen_ids = _existing_ids(out, reused + kept) if previous is not None else set()
+    old_rejects = _read_rejects(out) if previous is not None else []
+    staging = out / STAGING
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    new_rejects: dict[str, list[Reject]] = {}
+    touched: set[str] = set()  # partitions ("year=YYYY/month=MM") whose mentions change
     try:
-        for path in files:
-            stats = InputStats(path.as_posix(), file_sha256(path), path.stat().st_size, shard_name(path))
-            report.inputs.append(stats)
-            _build_input(path, stats, out, seen_ids, report, executor, progress)
+        _code_inputs(to_code, staging, compiled, jobs, seen_ids, new_rejects, touched, progress)
+        report.new_rejects = sum(len(r) for r in new_rejects.values())
+        # -- commit: from here on only files move; nothing is read from the inputs
+        if previous is None:
+            _clear_dataset(out)
+        for stats in to_code:
+            touched |= _remove_shards(out, stats.shard)
+        written = _move_staged(staging, out)
     finally:
-        if executor is not None:
-            executor.shutdown()
-    report.events = aggregate_events(out, compiled)
+        shutil.rmtree(staging, ignore_errors=True)
+    if previous is None:
+        touched |= {p.relative_to(out / "mentions").as_posix() for p in (out / "mentions").glob("year=*/month=*")}
+    report.partitions_aggregated = len(touched)
+    written |= aggregate_events(out, compiled, sorted(touched))
+
+    report.inputs = sorted(reused + kept + to_code, key=lambda s: s.path)
+    rejects_by_input = _group_rejects(old_rejects, [s.path for s in reused + kept])
+    rejects_by_input.update(new_rejects)
+    report.rejects = [r for stats in report.inputs for r in rejects_by_input.get(stats.path, [])]
     _write_rejects(out, report.rejects)
-    report.manifest = write_manifest(out, report, codebook)
+    written.add("rejected.jsonl")
+    report.manifest = write_manifest(out, report, codebook, identity, old_outputs if previous else {}, written)
+    report.events = report.manifest["totals"]["events"]
     return report
+
+
+_COMPILED: dict[tuple[str, str, str], CompiledCodebook] = {}
+
+
+def _compile(codebook: Codebook) -> CompiledCodebook:
+    """Compile once per process for repeated builds with the same codebook (its files' hash identifies it)."""
+    key = (codebook.name, codebook.version, codebook.content_hash)
+    if key not in _COMPILED:
+        _COMPILED.clear()
+        _COMPILED[key] = compile_codebook(codebook)
+    return _COMPILED[key]
 
 
 def shard_name(path: Path) -> str:
     """File name of an input's shards: readable stem plus a hash of the path as given.
 
     >>> shard_name(Path("corpus/2024/news.jsonl.gz"))
-    'news-6b1a2b0bf2.parquet'
+    'news-da5525d623.parquet'
     """
-    stem = re.sub(r"\.jsonl(\.gz)?$|\.[^.]+$", "", path.name)
+    stem = re.sub(r"\.(jsonl|csv)(\.gz)?$|\.[^.]+$", "", path.name)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)[:60] or "input"
     return f"{stem}-{hashlib.sha256(path.as_posix().encode()).hexdigest()[:10]}.parquet"
 
 
-def _prepare_output(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise BuildError(f"{out}: exists and is not a directory")
-    for name in ("mentions", "events", "documents"):
-        shutil.rmtree(out / name, ignore_errors=True)
-    for name in ("manifest.json", "rejected.jsonl"):
-        (out / name).unlink(missing_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
+# -- what an existing dataset holds ---------------------------------------------------------------------
+def dataset_identity(codebook: Codebook) -> dict:
+    """Everything that must match for an existing dataset to be extended rather than rebuilt."""
+    from events.coder import CODER_VERSION
+    from events.dates import DATES_VERSION
+    from events.text import TEXT_VERSION
+
+    return {
+        "format": DATASET_FORMAT,
+        "behaviour": {"text": TEXT_VERSION, "compiler": COMPILER_VERSION, "coder": CODER_VERSION, "dates": DATES_VERSION},
+        "schemas": {name: table_spec(name)["version"] for name in TABLES},
+        "codebook": {
+            "name": codebook.name,
+            "version": codebook.version,
+            "content_hash": codebook.content_hash,
+            "files": [{"path": p, "sha256": h} for p, h in codebook.files],
+        },
+    }
 
 
-def _batches(path: Path, stats: InputStats, seen_ids: set[str], rejects: list[Reject]) -> Iterator[list[Document]]:
+def read_previous_manifest(out: Path) -> dict | None:
+    path = out / "manifest.json"
+    if not path.is_file():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BuildError(f"{path}: cannot read the existing manifest ({exc}); run `events verify {out}`, "
+                         "or build again with --rebuild to recode every input") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("inputs"), list):
+        raise BuildError(f"{path}: not an events manifest; build again with --rebuild to recode every input")
+    return manifest
+
+
+def check_compatible(out: Path, previous: dict, identity: dict) -> None:
+    """Refuse to mix rows coded under different codebooks, behaviour versions or schemas in one dataset."""
+    differences = []
+    old_cb, new_cb = previous.get("codebook") or {}, identity["codebook"]
+    if any(old_cb.get(k) != new_cb[k] for k in ("name", "version", "content_hash")):
+        differences.append(
+            f"codebook {old_cb.get('name')} {old_cb.get('version')} (content {str(old_cb.get('content_hash'))[:12]}) "
+            f"in the dataset, {new_cb['name']} {new_cb['version']} (content {new_cb['content_hash'][:12]}) now"
+            + (" (same version number, different files)" if old_cb.get("version") == new_cb["version"] else "")
+        )
+    if previous.get("format") != identity["format"]:
+        differences.append(f"dataset format {previous.get('format')} in the dataset, {identity['format']} now")
+    for group in ("behaviour", "schemas"):
+        old, new = previous.get(group) or {}, identity[group]
+        for key in sorted(set(old) | set(new)):
+            if old.get(key) != new.get(key):
+                differences.append(f"{group} {key}: {old.get(key)} in the dataset, {new.get(key)} now")
+    if differences:
+        raise BuildError(
+            f"{out}: the existing dataset was coded differently: " + "; ".join(differences)
+            + ". Mixing them would give rows that disagree; build again with --rebuild to recode the named inputs "
+            "(inputs only in the old dataset are then dropped), or choose another --out."
+        )
+
+
+def _stats_from_entry(entry: dict) -> InputStats:
+    known = {name: entry[name] for name in InputStats.__dataclass_fields__ if name in entry}
+    try:
+        return InputStats(**known)
+    except TypeError as exc:
+        raise BuildError(f"manifest input entry {entry.get('path')!r} is incomplete ({exc}); build with --rebuild") from exc
+
+
+def _same_input(old: dict, new: InputStats) -> bool:
+    return (old.get("sha256"), old.get("kind"), old.get("columns"), old.get("shard")) == (
+        new.sha256, new.kind, new.columns, new.shard)
+
+
+def _shards_present(out: Path, old: dict, old_outputs: dict) -> bool:
+    """An unchanged input is reused only if the shard files the manifest lists for it are still there."""
+    for path in old_outputs:
+        if path.endswith("/" + old["shard"]) and not (out / path).is_file():
+            return False
+    return True
+
+
+def _existing_ids(out: Path, inputs: list[InputStats]) -> set[str]:
+    """Document ids already in the dataset, so that a new input cannot repeat them (IN004)."""
+    seen: set[str] = set()
+    for stats in inputs:
+        for path in sorted((out / "documents").glob(f"year=*/month=*/{stats.shard}")):
+            seen.update(pq.read_table(path, columns=["doc_id"]).column("doc_id").to_pylist())
+    return seen
+
+
+def _read_rejects(out: Path) -> list[Reject]:
+    path = out / "rejected.jsonl"
+    if not path.is_file():
+        return []
+    rejects = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                try:
+                    rejects.append(Reject(**json.loads(line)))
+                except (json.JSONDecodeError, TypeError) as exc:
+                    raise BuildError(f"{path}: damaged ({exc}); run `events verify {out}` or build with --rebuild") from exc
+    return rejects
+
+
+def _group_rejects(rejects: list[Reject], inputs: list[str]) -> dict[str, list[Reject]]:
+    """Old rejects of the inputs that are kept; a folder input owns the rejects of the files inside it."""
+    grouped: dict[str, list[Reject]] = {}
+    owners = set(inputs)
+    for reject in rejects:
+        owner = reject.file if reject.file in owners else reject.file.rpartition("/")[0]
+        if owner in owners:
+            grouped.setdefault(owner, []).append(reject)
+    return grouped
+
+
+# -- coding --------------------------------------------------------------------------------------------
+def _code_inputs(to_code, staging, compiled, jobs, seen_ids, rejects, touched, progress) -> None:
+    if not to_code:
+        return
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    executor = cf.ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(compiled,)) if jobs > 1 else None
+    if executor is None:
+        _init_worker(compiled)
+    counter = [0]
+    try:
+        for stats in to_code:
+            input_rejects = rejects.setdefault(stats.path, [])
+            _code_input(stats, staging, executor, jobs, seen_ids, input_rejects, touched, progress, counter)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+
+
+def _batches(stats: InputStats, seen_ids: set[str], rejects: list[Reject], counter: list[int]) -> Iterator[list[Document]]:
     batch: list[Document] = []
-    for item in read_documents(path, seen_ids):
+    for item in read_documents(Path(stats.path), seen_ids, Columns(**stats.columns)):
         stats.records += 1
         if isinstance(item, Reject):
             stats.rejected += 1
+            counter[0] += 1
             rejects.append(item)
             continue
         batch.append(item)
@@ -177,27 +414,33 @@ def _batches(path: Path, stats: InputStats, seen_ids: set[str], rejects: list[Re
         yield batch
 
 
-def _build_input(path, stats, out, seen_ids, report, executor, progress) -> None:
-    mention_writer = _PartitionWriter(out / "mentions", stats.shard, arrow_schema("mentions"), "event_date")
-    document_writer = _PartitionWriter(out / "documents", stats.shard, arrow_schema("documents"), "pub_date")
-    batches = _batches(path, stats, seen_ids, report.rejects)
-    results = executor.map(_work, batches) if executor is not None else map(_work, batches)
+def _code_input(stats, staging, executor, jobs, seen_ids, rejects, touched, progress, counter) -> None:
+    mention_writer = _PartitionWriter(staging / "mentions", stats.shard, arrow_schema("mentions"), "event_date")
+    document_writer = _PartitionWriter(staging / "documents", stats.shard, arrow_schema("documents"), "pub_date")
+    batches = _batches(stats, seen_ids, rejects, counter)
     try:
-        for result in results:
+        for result in ordered_map(_work, batches, executor, 2 * jobs):
             mention_writer.write(result.mentions)
             document_writer.write(result.documents)
             stats.documents += result.documents.num_rows
             stats.sentences += result.sentences
             stats.mentions += result.mentions.num_rows
             if progress is not None:
-                progress(result.documents.num_rows, result.sentences, result.mentions.num_rows, len(report.rejects))
+                progress(result.documents.num_rows, result.sentences, result.mentions.num_rows, counter[0])
     finally:
         mention_writer.close()
         document_writer.close()
+    if progress is not None:
+        progress(0, 0, 0, counter[0])
+    touched.update(f"year={y:04d}/month={m:02d}" for y, m in mention_writer.writers)
 
 
 class _PartitionWriter:
-    """Appends rows to one Parquet file per (year, month) partition, in arrival order."""
+    """Appends rows to one Parquet file per (year, month) partition, in arrival order.
+
+    Rows wait in memory until a partition has a full row group, or until all partitions together hold
+    `PENDING_ROWS`; then they are written. Both depend only on the input, so the files are reproducible.
+    """
 
     def __init__(self, root: Path, shard: str, schema: pa.Schema, date_column: str):
         self.root, self.shard, self.schema, self.date_column = root, shard, schema, date_column
@@ -218,6 +461,9 @@ class _PartitionWriter:
             self.pending.setdefault(key, []).append(part)
             self.pending_rows[key] = self.pending_rows.get(key, 0) + part.num_rows
             if self.pending_rows[key] >= ROW_GROUP_ROWS:
+                self._flush(key)
+        if sum(self.pending_rows.values()) >= PENDING_ROWS:
+            for key in sorted(self.pending):
                 self._flush(key)
 
     def _flush(self, key: tuple[int, int]) -> None:
@@ -241,80 +487,134 @@ class _PartitionWriter:
             self.writers[key].close()
 
 
+# -- commit --------------------------------------------------------------------------------------------
+def _clear_dataset(out: Path) -> None:
+    for name in ("mentions", "events", "documents"):
+        shutil.rmtree(out / name, ignore_errors=True)
+    for name in ("manifest.json", "rejected.jsonl"):
+        (out / name).unlink(missing_ok=True)
+
+
+def _remove_shards(out: Path, shard: str) -> set[str]:
+    """Delete an input's shard files; return the mentions partitions they were in."""
+    partitions = set()
+    for table in SHARD_TABLES:
+        for path in sorted((out / table).glob(f"year=*/month=*/{shard}")):
+            path.unlink()
+            if table == "mentions":
+                partitions.add(path.parent.relative_to(out / table).as_posix())
+            _remove_empty_dirs(path.parent, out / table)
+    return partitions
+
+
+def _remove_empty_dirs(directory: Path, stop: Path) -> None:
+    while directory != stop and directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
+        directory = directory.parent
+
+
+def _move_staged(staging: Path, out: Path) -> set[str]:
+    moved = set()
+    for path in sorted(staging.rglob("*.parquet")):
+        rel = path.relative_to(staging)
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        moved.add(rel.as_posix())
+    return moved
+
+
 # -- events table --------------------------------------------------------------------------------------
-def aggregate_events(out: Path, compiled: CompiledCodebook) -> int:
-    """Aggregate mentions into the events table, one partition at a time (bounded memory)."""
+def aggregate_events(out: Path, compiled: CompiledCodebook, partitions: list[str] | None = None) -> set[str]:
+    """Aggregate mentions into the events table, one partition at a time (bounded memory).
+
+    Only `partitions` ("year=YYYY/month=MM"; all when None) are aggregated again; a partition left without
+    mentions loses its events file. Returns the events files written, relative to `out`.
+    """
     from events.aggregate import aggregate_partition
 
-    shutil.rmtree(out / "events", ignore_errors=True)
-    total = 0
-    for partition in sorted((out / "mentions").glob("year=*/month=*")):
-        files = sorted(partition.glob("*.parquet"))
-        if not files:
+    if partitions is None:
+        shutil.rmtree(out / "events", ignore_errors=True)
+        partitions = sorted(p.relative_to(out / "mentions").as_posix() for p in (out / "mentions").glob("year=*/month=*"))
+    written = set()
+    for partition in partitions:
+        target = out / "events" / partition / "part-0.parquet"
+        files = sorted((out / "mentions" / partition).glob("*.parquet"))
+        table = aggregate_partition(files, compiled) if files else None
+        if table is None or table.num_rows == 0:
+            if target.exists():
+                target.unlink()
+                _remove_empty_dirs(target.parent, out / "events")
             continue
-        table = aggregate_partition(files, compiled)
-        if table.num_rows == 0:
-            continue
-        target = out / "events" / partition.relative_to(out / "mentions")
-        target.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, target / "part-0.parquet", row_group_size=ROW_GROUP_ROWS, **WRITE_OPTIONS)
-        total += table.num_rows
-    return total
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, target, row_group_size=ROW_GROUP_ROWS, **WRITE_OPTIONS)
+        written.add(target.relative_to(out).as_posix())
+    return written
 
 
 # -- rejects and manifest ------------------------------------------------------------------------------
 def _write_rejects(out: Path, rejects: list[Reject]) -> None:
-    with (out / "rejected.jsonl").open("w", encoding="utf-8", newline="\n") as handle:
+    temporary = out / "rejected.jsonl.tmp"
+    with temporary.open("w", encoding="utf-8", newline="\n") as handle:
         for reject in rejects:
             handle.write(json.dumps(reject.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+    os.replace(temporary, out / "rejected.jsonl")
 
 
-def _file_entry(out: Path, path: Path) -> dict:
+def output_entry(out: Path, path: Path) -> dict:
+    """What the manifest records for one output file (and what `events verify` recomputes)."""
     entry = {"path": path.relative_to(out).as_posix(), "bytes": path.stat().st_size, "sha256": file_sha256(path)}
     if path.suffix == ".parquet":
         entry["rows"] = pq.ParquetFile(path).metadata.num_rows
         entry["table"] = path.relative_to(out).parts[0]
     else:
-        entry["rows"] = sum(1 for _ in path.open("rb"))
+        with path.open("rb") as handle:
+            entry["rows"] = sum(1 for _ in handle)
         entry["table"] = "rejected"
     return entry
 
 
-def write_manifest(out: Path, report: BuildReport, codebook: Codebook) -> dict:
-    from events.coder import CODER_VERSION
-    from events.dates import DATES_VERSION
-    from events.text import TEXT_VERSION
+def dataset_files(out: Path) -> list[Path]:
+    """The data files of a dataset: the three tables' Parquet files and rejected.jsonl, sorted."""
+    files = [p for table in TABLES for p in (out / table).rglob("*.parquet") if p.is_file()]
+    if (out / "rejected.jsonl").is_file():
+        files.append(out / "rejected.jsonl")
+    return sorted(files, key=lambda p: p.relative_to(out).as_posix())
 
-    outputs = [
-        _file_entry(out, p)
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name != "manifest.json" and (p.suffix == ".parquet" or p.name == "rejected.jsonl")
-    ]
+
+def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity: dict | None = None,
+                   old_outputs: dict | None = None, written: set[str] | None = None) -> dict:
+    """Write `manifest.json`; files not written on this run keep the entry the old manifest has for them."""
+    identity = identity or dataset_identity(codebook)
+    old_outputs = old_outputs or {}
+    outputs = []
+    for path in dataset_files(out):
+        rel = path.relative_to(out).as_posix()
+        reuse = old_outputs.get(rel) if written is not None and rel not in written else None
+        outputs.append(reuse if reuse is not None else output_entry(out, path))
     reject_counts: dict[str, int] = {}
     for reject in report.rejects:
         reject_counts[reject.code] = reject_counts.get(reject.code, 0) + 1
     manifest = {
-        "format": DATASET_FORMAT,
+        "format": identity["format"],
         "package": {"name": "events", "version": __version__},
-        "behaviour": {"text": TEXT_VERSION, "compiler": COMPILER_VERSION, "coder": CODER_VERSION, "dates": DATES_VERSION},
-        "codebook": {
-            "name": codebook.name,
-            "version": codebook.version,
-            "content_hash": codebook.content_hash,
-            "files": [{"path": p, "sha256": h} for p, h in codebook.files],
-        },
-        "inputs": [vars(i) for i in report.inputs],
+        "behaviour": identity["behaviour"],
+        "schemas": identity["schemas"],
+        "codebook": identity["codebook"],
+        "inputs": [vars(i) for i in sorted(report.inputs, key=lambda s: s.path)],
         "outputs": outputs,
         "totals": {
             "documents": report.documents,
             "sentences": report.sentences,
             "mentions": report.mentions,
-            "events": report.events,
+            "events": sum(o["rows"] for o in outputs if o["table"] == "events"),
             "rejected": len(report.rejects),
             "rejected_by_code": dict(sorted(reject_counts.items())),
         },
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary = out / "manifest.json.tmp"
+    temporary.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, out / "manifest.json")
     return manifest
 
 

@@ -39,15 +39,25 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dataset folder to write.")
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dataset folder to write or extend.")
 @_codebook_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: number of cores).")
-@click.option("--strict", is_flag=True, help="Exit non-zero when any input record is rejected.")
+@click.option("--rebuild", is_flag=True, help="Recode every named input from scratch (needed after a codebook change); "
+              "inputs only in the old dataset are dropped.")
+@click.option("--id-col", default="id", show_default=True, help="Field or column holding the document id.")
+@click.option("--text-col", default="text", show_default=True, help="Field or column holding the text.")
+@click.option("--date-col", default="date", show_default=True, help="Field or column holding the publication date.")
+@click.option("--strict", is_flag=True, help="Exit non-zero when any input record read on this run is rejected.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def build(inputs, out, codebook_path, jobs, strict, quiet):
-    """Code INPUTS (JSONL files or folders of them) into a dataset in --out."""
+def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col, strict, quiet):
+    """Code INPUTS into a dataset in --out, or extend the dataset there.
+
+    INPUTS are JSONL (.jsonl, .jsonl.gz), CSV (.csv, .csv.gz) or Parquet document tables, folders of .txt
+    documents, or folders searched recursively for all of these. Re-running over an existing dataset codes
+    only new or changed inputs and keeps the rest, including inputs not named this time.
+    """
     from events.build import BuildError, build as run_build
-    from events.ingest import InputError
+    from events.ingest import Columns, InputError
 
     codebook = _load(codebook_path)
     bar = None
@@ -55,13 +65,19 @@ def build(inputs, out, codebook_path, jobs, strict, quiet):
         from tqdm import tqdm
 
         bar = tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True)
+    totals = {"sentences": 0, "mentions": 0}
 
     def progress(docs, sentences, mentions, rejected):
+        totals["sentences"] += sentences
+        totals["mentions"] += mentions
+        rate = totals["sentences"] / max(bar.format_dict["elapsed"], 1e-9)
+        bar.set_postfix_str(f"{rate:,.0f} sentences/s, {totals['mentions']:,} mentions, {rejected:,} rejected", refresh=False)
         bar.update(docs)
-        bar.set_postfix(mentions=mentions, rejected=rejected, refresh=False)
 
+    columns = Columns(id=id_col, text=text_col, date=date_col)
     try:
-        report = run_build(list(inputs), out, codebook=codebook, jobs=jobs, progress=progress if bar else None)
+        report = run_build(list(inputs), out, codebook=codebook, jobs=jobs, progress=progress if bar else None,
+                           rebuild=rebuild, columns=columns)
     except (InputError, BuildError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -71,9 +87,70 @@ def build(inputs, out, codebook_path, jobs, strict, quiet):
         click.echo(report.summary())
         click.echo(f"  codebook: {codebook.name} {codebook.version}")
         click.echo(f"  load it:  polars.scan_parquet('{out}/events/**/*.parquet', hive_partitioning=True)")
-    if strict and report.rejects:
-        click.echo(f"error: {len(report.rejects)} record(s) rejected (--strict); see {out / 'rejected.jsonl'}", err=True)
+    if strict and report.new_rejects:
+        click.echo(f"error: {report.new_rejects} record(s) rejected (--strict); see {out / 'rejected.jsonl'}", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify(dataset, as_json):
+    """Re-check DATASET against its manifest: sizes, sha256, rows, schemas, missing and extra files."""
+    from events.verify import verify as run_verify
+
+    report = run_verify(dataset)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            click.echo(str(problem))
+        click.echo(report.summary(), err=not report.ok)
+    sys.exit(int(not report.ok))
+
+
+@main.command()
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many event roots to list.")
+def info(dataset, as_json, top):
+    """Show what DATASET holds: codebook, counts per table and year, top event roots."""
+    from events.info import InfoError, info as run_info, render_info
+
+    try:
+        summary = run_info(dataset, _root_labels(), top=top)
+    except InfoError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(summary, indent=2, ensure_ascii=False) if as_json else render_info(summary))
+
+
+def _root_labels() -> dict[str, str]:
+    """CAMEO root labels from the bundled codebook (labels only: an unreadable codebook gives none)."""
+    from events.codebook import read_codebook
+
+    try:
+        types = read_codebook().event_types
+    except Exception:  # labels are a convenience; info must work whatever state the codebook is in
+        return {}
+    return {code: t.name for code, t in types.items() if len(code) == 2}
+
+
+@main.command()
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["gdelt"]), default="gdelt", show_default=True,
+              help="gdelt: GDELT 2.0 event table, 61 tab-separated columns, no header.")
+@click.option("--out", "-o", "target", required=True, help="File to write ('-' for standard output).")
+@click.option("--header", is_flag=True, help="Write a first line with the column names.")
+def export(dataset, fmt, target, header):
+    """Write DATASET's events table in another tool's layout."""
+    from events.export import ExportError, export as run_export
+
+    try:
+        report = run_export(dataset, target, fmt, header=header)
+    except (ExportError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if target != "-":
+        click.echo(f"{report.rows:,} events written to {report.out} ({fmt})", err=True)
 
 
 @main.command()

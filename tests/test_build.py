@@ -169,3 +169,74 @@ def test_build_cli_summary_names_the_output(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert str(tmp_path / "d") in result.stdout and "documents: 1" in result.stdout
+
+
+def _mixed_corpus(root: Path) -> list[str]:
+    """Inputs of every kind, relative to `root`: JSONL over several months (several batches), CSV, a text folder."""
+    import shutil
+
+    sentences = [
+        "Iran's foreign minister met his Russian counterpart in Moscow on Tuesday.",
+        "The Russian president praised Iran's new government.",
+        "China accused the United States of interfering in its affairs on Monday.",
+        "Turkey and Greece agreed to hold talks on 3 March.",
+    ]
+    lines = [json.dumps({"id": f"n{i}", "date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "source": f"agency{i % 3}",
+                         "url": f"https://example.org/{i}", "text": f"{sentences[i % 4]}\n{sentences[(i + 1) % 4]}"})
+             for i in range(150)]
+    (root / "news.jsonl").write_text("\n".join(lines) + "\n{bad\n")
+    (root / "table.csv").write_text("doc,body,day\nc1,\"" + sentences[0] + "\",2024-02-03\nc2,x,never\n")
+    (root / "txt").mkdir()
+    (root / "txt" / "t1.txt").write_text("---\ndate: 2024-05-06\n---\n" + sentences[2] + "\n")
+    shutil.copytree(SEEDS, root / "seeds")
+    return ["news.jsonl", "seeds", "txt"]
+
+
+def test_build_bytes_do_not_depend_on_jobs_hash_seed_locale_or_time_zone(tmp_path):
+    inputs = _mixed_corpus(tmp_path)
+    runs = []
+    for name, jobs, seed, lc, tz in (("d1", "1", "1", "C", "UTC"), ("d2", "2", "4242", "C.UTF-8", "Asia/Tehran")):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed, "LC_ALL": lc, "TZ": tz}
+        runs.append(subprocess.Popen([sys.executable, "-m", "events", "build", *inputs, "--out", name, "--jobs", jobs, "-q"],
+                                     cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    first, second = tmp_path / "d1", tmp_path / "d2"
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert len([f for f in files if f.parts[0] == "documents"]) > 3
+    for rel in files:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
+def test_build_reads_csv_parquet_and_text_folders(tmp_path, codebook):
+    import pyarrow as pa
+
+    _mixed_corpus(tmp_path)
+    pq.write_table(pa.table({"doc": ["p1"], "body": ["Iran met Russia."], "day": [dt.date(2024, 7, 1)]}), tmp_path / "t.parquet")
+    from events.ingest import Columns
+
+    report = build([tmp_path / "table.csv", tmp_path / "t.parquet", tmp_path / "txt"], tmp_path / "out", codebook=codebook,
+                   jobs=1, columns=Columns(id="doc", text="body", date="day"))
+    assert [(i["kind"], i["documents"], i["rejected"]) for i in report.manifest["inputs"]] == [
+        ("parquet", 1, 0), ("csv", 1, 1), ("txt", 1, 0)]  # text files keep their own field names
+    assert [(r.code, r.line) for r in report.rejects] == [("IN003", 3)]
+
+
+def test_build_ordered_map_keeps_a_bounded_window():
+    import concurrent.futures as cf
+
+    from events.build import ordered_map
+
+    consumed = []
+
+    def items():
+        for i in range(100):
+            consumed.append(i)
+            yield i
+
+    with cf.ThreadPoolExecutor(2) as pool:
+        results = ordered_map(lambda x: x * 2, items(), pool, 4)
+        assert next(results) == 0 and len(consumed) <= 5
+        assert list(results) == [2 * i for i in range(1, 100)]

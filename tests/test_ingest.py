@@ -78,3 +78,92 @@ def test_ingest_discover_sorted_and_recursive(tmp_path):
 @pytest.mark.parametrize("value", ["2024-07-17", "2024-07-17T10:00:00Z", "2024-07-17 10:00:00"])
 def test_ingest_pub_date_forms(value):
     assert str(parse_pub_date(value)) == "2024-07-17"
+
+
+# -- tables and text folders ---------------------------------------------------------------------------
+from events.ingest import Columns, input_fingerprint, split_front_matter  # noqa: E402
+
+
+def _ids_and_rejects(items):
+    return [i.id for i in items if isinstance(i, Document)], [(r.code, r.line) for r in items if isinstance(r, Reject)]
+
+
+def test_ingest_csv_maps_columns_and_reports_the_line_a_bad_row_starts_on(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "doc,body,published,title\n"
+        'a,"Iran met Russia.",2024-07-17,T\n'
+        'b,"two\nlines",someday,\n'          # starts on line 3, bad date
+        ",no id,2024-07-17,\n"                # line 5: missing id
+        "c,Iran met Russia.,2024-07-18\n"     # line 6: too few fields
+        'd,"Iran, again.",2024-07-19,\n',
+        encoding="utf-8",
+    )
+    items = list(read_documents(path, set(), Columns(id="doc", text="body", date="published")))
+    assert _ids_and_rejects(items) == (["a", "d"], [("IN003", 3), ("IN002", 5), ("IN006", 6)])
+    assert items[0].title == "T" and items[-1].title is None and items[-1].text == "Iran, again."
+
+
+def test_ingest_csv_without_the_mapped_columns_is_one_reject(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("doc,body\na,b\n")
+    (reject,) = list(read_documents(path, set()))
+    assert (reject.code, reject.line) == ("IN002", 1) and "--id-col" in reject.reason
+
+
+def test_ingest_parquet_table_with_typed_dates_and_row_numbers(tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({
+        "key": [1, 2, 3],
+        "content": ["Iran met Russia.", None, "Iran met Russia."],
+        "day": [dt.date(2024, 7, 17), dt.date(2024, 7, 18), dt.date(2024, 7, 19)],
+        "url": ["https://example.org/1", None, None],
+    }), path)
+    items = list(read_documents(path, set(), Columns(id="key", text="content", date="day")))
+    assert _ids_and_rejects(items) == (["1", "3"], [("IN002", 2)])
+    assert (str(items[0].pub_date), items[0].url, items[0].line) == ("2024-07-17", "https://example.org/1", 1)
+
+
+def test_ingest_txt_folder_front_matter_and_sidecar(tmp_path):
+    folder = tmp_path / "txt"
+    folder.mkdir()
+    (folder / "a.txt").write_text("---\ndate: 2024-07-17\ntitle: Talks\n---\nIran met Russia.\n")
+    (folder / "b.txt").write_text("Iran met Russia.\n")
+    (folder / "b.json").write_text(json.dumps({"date": "2024-07-18", "source": "Agency", "id": "b-1"}))
+    (folder / "c.txt").write_text("No date anywhere.\n")
+    items = list(read_documents(folder, set()))
+    assert _ids_and_rejects(items) == (["a", "b-1"], [("IN002", 1)])
+    a, b = items[0], items[1]
+    assert (a.title, a.text, str(a.pub_date)) == ("Talks", "Iran met Russia.\n", "2024-07-17")
+    assert (b.source, str(b.pub_date), b.input_file) == ("Agency", "2024-07-18", (folder / "b.txt").as_posix())
+
+
+def test_ingest_txt_folder_is_one_input_and_stray_txt_is_not(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "x.txt").write_text("---\ndate: 2024-07-17\n---\nText.\n")
+    (tmp_path / "a.jsonl").write_text("")
+    (tmp_path / "notes.txt").write_text("")
+    assert [p.relative_to(tmp_path).as_posix() for p in discover_inputs([tmp_path])] == ["a.jsonl", "docs"]
+
+
+def test_ingest_txt_folder_fingerprint_follows_content(tmp_path):
+    (tmp_path / "x.txt").write_text("one")
+    first = input_fingerprint(tmp_path)
+    (tmp_path / "x.json").write_text('{"date": "2024-07-17"}')
+    second = input_fingerprint(tmp_path)
+    (tmp_path / "x.txt").write_text("two")
+    assert len({first[0], second[0], input_fingerprint(tmp_path)[0]}) == 3
+
+
+@pytest.mark.parametrize("text, fields", [
+    ("---\ndate: 2024-07-17\n---\nbody", {"date": "2024-07-17"}),
+    ("---\r\ndate: '2024-07-17'\r\n---\r\nbody", {"date": "2024-07-17"}),
+    ("--- not front matter\nbody", {}),
+])
+def test_ingest_front_matter_forms(text, fields):
+    assert split_front_matter(text)[0] == fields
