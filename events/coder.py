@@ -45,7 +45,11 @@ class Group:
     members: tuple[Actor, ...]
     tok_start: int
     tok_end: int
-    in_pp: bool  # introduced by a preposition: a modifier, not a subject
+    prep: str | None  # the preposition introducing the group ("in New York"): a modifier, not a subject
+
+    @property
+    def in_pp(self) -> bool:
+        return self.prep is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +287,9 @@ def _agent_of(tokens: list[Token], phrases: list[_Phrase], k: int, compiled: Com
 
 def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Actor | None:
     """An agent with no country beside it: "the minister" → the last fitting actor; "police" → country in context."""
+    before = [t.lower for t in tokens[max(0, phrase.tok_start - 3) : phrase.tok_start]]
+    if any(w in g.INDEFINITE for w in before):
+        return None  # "a reporter", "a multinational police force": nobody in particular
     definite = phrase.tok_start > 0 and tokens[phrase.tok_start - 1].lower == "the"
     if definite and context.last_singular is not None and context.last_singular.code.endswith(agent.code):
         prev = context.last_singular
@@ -327,9 +334,9 @@ def _make_group(tokens: list[Token], members: list[Actor]) -> Group:
     k = start - 1
     while k >= 0 and tokens[k].lower in g.DETERMINERS:
         k -= 1
-    in_pp = k >= 0 and tokens[k].lower in g.PREPOSITIONS
+    prep = tokens[k].lower if k >= 0 and tokens[k].lower in g.PREPOSITIONS else None
     unique = tuple({m.code: m for m in members}.values())
-    return Group(unique, start, members[-1].tok_end, in_pp)
+    return Group(unique, start, members[-1].tok_end, prep)
 
 
 def _remember(context: DocumentContext, groups: list[Group], compiled: CompiledCodebook) -> None:
@@ -380,6 +387,9 @@ def _code_verbs(sentence, tokens, groups, compiled, context, explain) -> list[Ev
                 continue
             seen.add(key)
             events.append(event)
+    if any(e.target is not None for e in events):
+        # "..., the White House said": the reported event is coded, not the act of saying it
+        events = [e for e in events if e.target is not None]
     return events
 
 
@@ -440,8 +450,8 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     # governed infinitive or gerund: "called on Iran to release" / "accused Russia of attacking"
     if h > 0 and lowers[h - 1] in g.GERUND_BLOCKERS and lowers[h].endswith("ing") and not pattern.is_noun:
         return []
-    if h > 0 and lowers[h - 1] == "to" and any(o.tok_end >= h - 1 and o.tok_start < h for o in matches[:idx]):
-        return []
+    if h > 0 and lowers[h - 1] == "to" and any(o.tok_end <= h for o in matches[:idx]):
+        return []  # "urged Serbia on Friday to withdraw": the appeal is the event, not the withdrawal
     modality = _modality(lowers, h, pattern, compiled)
     code = pattern.code
     if modality == "hypothetical":
@@ -459,7 +469,13 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     passive = _is_passive(lowers, h, pattern)
     left = _subject(tokens, lowers, h, groups, context)
     source_group, target_group = left, m.slot
-    if passive:
+    if "source_slot" in pattern.flags:
+        # "an attack by militants on a police station", "repelled an attack by rebels": the slot is the source
+        if m.slot is None:
+            return []
+        after = _first_group_after(lowers, m.tok_end, groups, compiled.rules.get("max_target_distance", 12))
+        source_group, target_group = m.slot, after if (after is not None or pattern.is_noun) else left
+    elif passive:
         by = _by_agent(lowers, m.tok_end, groups)
         if by is None:
             return []
@@ -493,11 +509,16 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
 
 
 def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
-    """ "the attacks", "crimes and attacks by": an -s form after a determiner, preposition or conjunction is a noun."""
-    if pattern.is_noun or h == 0 or lowers[h] == pattern.head or not lowers[h].endswith("s"):
+    """ "the attack by Hamas", "Israel's attacks on", "crimes and attacks by": a base or -s form after a
+    determiner, a possessive, a preposition or a conjunction is a noun, not the verb of a clause."""
+    if pattern.is_noun or h == 0:
         return False
-    before = lowers[h - 1]
-    return before in g.DETERMINERS or before in g.PREPOSITIONS or before in g.CONJUNCTIONS
+    word, before = lowers[h], lowers[h - 1]
+    if before in g.DETERMINERS or before == "'s":
+        return True  # no verb follows "the" or a possessive: "the attack", "the oppressed people"
+    if before in g.PREPOSITIONS:
+        return not word.endswith("ing")  # "after attacking" is a verb, "in attacks" is not
+    return word != pattern.head and word.endswith("s") and before in g.CONJUNCTIONS
 
 
 def _noun_in_modifier(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
@@ -505,11 +526,11 @@ def _noun_in_modifier(lowers: list[str], h: int, pattern: CompiledPattern) -> bo
     phrase is background to the sentence, not something reported as happening."""
     if not pattern.is_noun:
         return False
-    for k in range(h - 1, max(-1, h - 5), -1):
+    for k in range(h - 1, max(-1, h - 6), -1):
         w = lowers[k]
         if w in g.PREPOSITIONS:
             return True
-        if not w.isalpha() or w in g.CONJUNCTIONS:
+        if not w.isalpha() and w != "'s":
             return False
     return False
 
@@ -521,12 +542,12 @@ def _modality(lowers: list[str], h: int, pattern: CompiledPattern, compiled: Com
     for k in range(len(window) - 1, -1, -1):
         w = window[k]
         if w in g.NEGATORS:
-            return "negated"
+            return "hypothetical"  # "did not meet", "has never visited": nothing happened
         if w == "to" and k > 0 and window[k - 1] in refusal:
-            return "negated"
+            return "negated"  # "refused to meet": a rejection
         if w in g.FUTURE_MARKERS:
             return "future"
-        if w in g.HYPOTHETICAL:
+        if w in g.HYPOTHETICAL or w in g.CONDITIONALS:
             return "hypothetical"
         if w == "to" and k > 0 and window[k - 1] in g.FUTURE_LEADS:
             return "future"
@@ -583,19 +604,21 @@ def _pronoun(word: str, k: int, tokens: list[Token], before: list[Group], contex
     if local:
         referent = local[-1]
         members = tuple(Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun") for a in referent.members)
-        return Group(members, k, k + 1, False)
+        return Group(members, k, k + 1, None)
     if kind == "singular" and context.last_singular is not None:
         a = context.last_singular
-        return Group((Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun"),), k, k + 1, False)
+        return Group((Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun"),), k, k + 1, None)
     if kind == "plural" and context.last_plural is not None:
         members = tuple(
             Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun") for a in context.last_plural.members
         )
-        return Group(members, k, k + 1, False)
+        return Group(members, k, k + 1, None)
     return None
 
 
 def _first_group_after(lowers: list[str], end: int, groups: list[Group], limit: int) -> Group | None:
+    """The first group after the verb in its clause that can be an object: not a place ("in Vientiane")
+    and not the agent of a "by" phrase ("brokered by China")."""
     for grp in groups:
         if grp.tok_start < end:
             continue
@@ -603,6 +626,8 @@ def _first_group_after(lowers: list[str], end: int, groups: list[Group], limit: 
             return None
         if any(w in g.TARGET_BREAKS for w in lowers[end : grp.tok_start]):
             return None
+        if grp.prep in g.NON_TARGET_PREPOSITIONS:
+            continue
         return grp
     return None
 

@@ -15,6 +15,7 @@ from events.text import tokenize
 
 COMPILER_VERSION = "events.compiler.v1"
 
+FLAGS = ("mutual", "no_target", "noun", "source_slot")
 GAP = "..."
 SLOT = "+"
 MAX_GAP = 3
@@ -207,9 +208,11 @@ def compile_pattern(pattern_id: str, code: str, text: str, flags, irregular) -> 
         raise ValueError("more than one target slot '+'")
     if elements and elements[-1] == GAP:
         raise ValueError("a pattern cannot end with a gap '...'")
-    unknown = set(flags) - {"noun", "mutual", "no_target"}
+    unknown = set(flags) - set(FLAGS)
     if unknown:
-        raise ValueError(f"unknown flag(s) {', '.join(sorted(unknown))}; expected noun, mutual, no_target")
+        raise ValueError(f"unknown flag(s) {', '.join(sorted(unknown))}; expected {', '.join(FLAGS)}")
+    if "source_slot" in flags and SLOT not in elements:
+        raise ValueError("flag source_slot needs a '+' slot")
     participles = frozenset() if "noun" in flags else frozenset(past_participles(head, irregular))
     specificity = 1 + sum(1 for e in elements if e not in (SLOT, GAP))
     return CompiledPattern(pattern_id, code, head, tuple(elements), frozenset(flags), participles, specificity)

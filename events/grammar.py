@@ -26,6 +26,11 @@ HYPOTHETICAL = frozenset("could might may should must can cannot".split())
 # Going-to and scheduled futures: "is to meet", "is set to visit", "plans to sign".
 FUTURE_LEADS = frozenset("plan plans planned planning intend intends intended set expected due scheduled going "
                          "hope hopes hoped wants want wanted seek seeks seeking prepare prepares preparing".split())
+INDEFINITE = frozenset(["a", "an", "another"])
+CONDITIONALS = frozenset(["if", "unless", "whether", "lest"])
+# Prepositions whose object is a place or the agent of a passive, never the target of the verb before them.
+NON_TARGET_PREPOSITIONS = frozenset("in at near inside outside across throughout during by from via within amid since "
+                                    "after before until behind beyond".split())
 SUBJECT_PRONOUNS = {"he": "singular", "she": "singular", "they": "plural"}
 CONJUNCTIONS = frozenset(["and", ",", "&", "or"])
 COMPOUND_LINKS = (("as", "well", "as"), ("along", "with"), ("together", "with"), ("and",), (",",), ("&",))

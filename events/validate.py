@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from events.codebook import ActorEntry, Codebook, read_codebook
-from events.compiler import GAP, MAX_GAP, SLOT, CompiledPattern, compile_pattern, plural, verb_forms
+from events.compiler import FLAGS, GAP, MAX_GAP, SLOT, CompiledPattern, compile_pattern, plural, verb_forms
 from events.problems import Problem
 from events.problems import did_you_mean as _difflib_hint
 from events.text import tokenize
@@ -23,7 +23,7 @@ SEMVER_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z
 QUAD_BY_ROOT = {**{f"{r:02d}": 1 for r in range(1, 6)}, **{f"{r:02d}": 2 for r in range(6, 10)},
                 **{f"{r:02d}": 3 for r in range(10, 15)}, **{f"{r:02d}": 4 for r in range(15, 21)}}
 INTERNATIONAL_TYPES = frozenset(["IGO", "NGO", "IMG", "INT", "MNC", "NGM", "UIS"])
-KNOWN_FLAGS = frozenset(["noun", "mutual", "no_target"])
+KNOWN_FLAGS = frozenset(FLAGS)
 DISCARD_SCOPES = frozenset(["sentence", "document"])
 STALE_ROLE_YEARS = 12  # an open-ended role of a person older than this is probably over
 CHECKED_RE = re.compile(r"\bchecked:? (\d{4}-\d{2}-\d{2})")  # in an actor's note: role confirmed on that day

@@ -1,0 +1,236 @@
+"""Benchmark: throughput, stage shares, codebook compile time and peak memory of `events build`.
+
+    python benchmarks/run.py [--corpus FILE] [--min-sentences 40000] [--jobs N] [--skip-memory]
+
+The corpus defaults to ../shared/corpus/wikinews_2020_docs.jsonl replicated (with fresh ids) until it holds at
+least --min-sentences sentences; without ../shared a synthetic news-like corpus is generated from the codebook.
+Each measurement runs in a fresh subprocess so peak resident memory (ru_maxrss) is that run's alone. Figures
+vary with machine load: compare ratios measured in one run, never absolute numbers across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "wikinews_2020_docs.jsonl"
+
+
+def count_sentences(path: Path) -> tuple[int, int]:
+    from events.text import split_sentences
+
+    docs = sentences = 0
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                docs += 1
+                sentences += len(split_sentences(json.loads(line)["text"]))
+    return docs, sentences
+
+
+def replicate(source: Path, target: Path, times: int) -> None:
+    lines = [line for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with target.open("w", encoding="utf-8") as out:
+        for copy in range(times):
+            for line in lines:
+                record = json.loads(line)
+                record["id"] = f"{record['id']}-copy{copy}"
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def synthetic_corpus(target: Path, documents: int = 500) -> None:
+    """News-like documents built from the codebook's own names and verbs (seeded, so reproducible)."""
+    from events.codebook import load_codebook
+
+    codebook = load_codebook()
+    rng = random.Random(20240717)
+    actors = sorted({name for a in codebook.actors for name in a.names if not a.id.count("@")})
+    heads = sorted({p.pattern.replace(" +", " " + "{t}").replace(" ...", "") for p in codebook.patterns if "noun" not in p.flags})
+    fillers = ["Officials said the talks would continue next week.", "The statement gave no further details.",
+               "Markets were little changed on the news.", "Analysts expect the dispute to drag on for months.",
+               "The ministry did not respond to a request for comment.", "Weather delayed several flights in the region."]
+    with target.open("w", encoding="utf-8") as out:
+        for i in range(documents):
+            sentences = []
+            for _ in range(17):
+                if rng.random() < 0.35:
+                    head = rng.choice(heads).format(t=rng.choice(actors))
+                    sentences.append(f"{rng.choice(actors)} {head} on Tuesday.")
+                else:
+                    sentences.append(rng.choice(fillers))
+            out.write(json.dumps({"id": f"synthetic-{i}", "date": "2024-07-17", "source": "Synthetic", "text": " ".join(sentences)}) + "\n")
+
+
+def child(args: argparse.Namespace) -> None:
+    """Run one measurement in this (fresh) process and print JSON."""
+    from events.build import build
+    from events.codebook import load_codebook
+    from events.compiler import compile_codebook
+
+    start = time.perf_counter()
+    codebook = load_codebook()
+    compiled = compile_codebook(codebook)
+    compile_seconds = time.perf_counter() - start
+    result = {"compile_seconds": compile_seconds}
+    if args.mode == "build":
+        start = time.perf_counter()
+        report = build([args.corpus], args.out, codebook=codebook, jobs=args.jobs)
+        result.update(seconds=time.perf_counter() - start, sentences=report.sentences, documents=report.documents,
+                      mentions=report.mentions, events=report.events)
+    elif args.mode == "stages":
+        result["stages"] = stage_times(Path(args.corpus), compiled)
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result["peak_rss_mb"] = max(usage, children) / 1024
+    print(json.dumps(result))
+
+
+def stage_times(corpus: Path, compiled) -> dict[str, float]:
+    """Seconds spent in each stage, measured stage by stage over the whole corpus in one process."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from events import coder
+    from events.dates import DateResolver
+    from events.ingest import Document, read_documents
+    from events.pipeline import mention_row
+    from events.schema import arrow_schema
+    from events.text import split_sentences, tokenize
+
+    times: dict[str, float] = {}
+
+    def clock(name, fn):
+        start = time.perf_counter()
+        value = fn()
+        times[name] = times.get(name, 0.0) + time.perf_counter() - start
+        return value
+
+    docs = clock("read", lambda: [d for d in read_documents(corpus, set()) if isinstance(d, Document)])
+    split = clock("sentence splitting", lambda: [(d, split_sentences(d.text)) for d in docs])
+    tokens = clock("tokenizing", lambda: [[(s, tokenize(s.text)) for s in sentences] for _, sentences in split])
+
+    def prefilter():
+        kept = []
+        for (doc, _), sents in zip(split, tokens):
+            kept.append((doc, [(s, t) for s, t in sents if not compiled.first_tokens.isdisjoint(x.lower for x in t)]))
+        return kept
+
+    candidates = clock("prefilter", prefilter)
+
+    def actors():
+        out = []
+        for doc, sents in candidates:
+            context = coder.DocumentContext()
+            for s, t in sents:
+                phrases, discarded = coder._match_phrases(t, compiled, doc.pub_date)
+                groups = coder._group(t, coder._compose_actors(t, phrases, compiled, context))
+                out.append((doc, s, t, groups, context))
+        return out
+
+    matched = clock("actor matching", actors)
+
+    def verbs():
+        events = []
+        for doc, s, t, groups, context in matched:
+            if groups:
+                events.extend((doc, e) for e in coder._code_verbs(s, t, groups, compiled, context, False))
+        return events
+
+    events = clock("verb matching", verbs)
+    resolver = DateResolver()
+    dated = clock("dates", lambda: [(d, e, resolver.resolve(e.sentence, (e.verb_start, e.verb_end), d.pub_date)) for d, e in events])
+    label = f"{compiled.name}@{compiled.version}"
+
+    def write():
+        rows = [mention_row(d, e, w, compiled, label) for d, e, w in dated]
+        with tempfile.TemporaryDirectory() as tmp:
+            pq.write_table(pa.Table.from_pylist(rows, schema=arrow_schema("mentions")), Path(tmp) / "m.parquet", compression="zstd")
+
+    clock("parquet writing", write)
+    times["_sentences"] = sum(len(s) for _, s in split)
+    times["_candidate_sentences"] = sum(len(s) for _, s in candidates)
+    del dt
+    return times
+
+
+def run_child(mode: str, corpus: Path, out: Path | None = None, jobs: int = 1) -> dict:
+    cmd = [sys.executable, __file__, "--child", mode, "--corpus", str(corpus), "--jobs", str(jobs)]
+    if out is not None:
+        cmd += ["--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark child failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=None)
+    parser.add_argument("--min-sentences", type=int, default=40_000)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip-memory", action="store_true", help="skip the 1x/10x memory comparison")
+    parser.add_argument("--child", choices=["build", "stages"], help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        args.mode = args.child
+        child(args)
+        return
+
+    sys.path.insert(0, str(ROOT))
+    work = Path(tempfile.mkdtemp(prefix="events-bench-"))
+    source = args.corpus or DEFAULT_CORPUS
+    if not source.exists():
+        source = work / "synthetic.jsonl"
+        synthetic_corpus(source)
+        print(f"../shared absent: generated a synthetic corpus ({source})")
+    docs, sentences = count_sentences(source)
+    times = max(1, -(-args.min_sentences // max(sentences, 1)))
+    corpus = work / "corpus.jsonl"
+    replicate(source, corpus, times)
+    print(f"corpus: {source.name} x{times} = {docs * times:,} documents, {sentences * times:,} sentences")
+
+    compile_run = run_child("stages", corpus)
+    print(f"codebook load + compile: {compile_run['compile_seconds']:.2f} s")
+    stages = compile_run["stages"]
+    total = sum(v for k, v in stages.items() if not k.startswith("_"))
+    print(f"stage shares (single process, stage by stage; {stages['_candidate_sentences']:,} of {stages['_sentences']:,} sentences pass the prefilter):")
+    for name, seconds in stages.items():
+        if not name.startswith("_"):
+            print(f"  {name:<20} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
+
+    results = {}
+    for jobs in sorted({1, args.jobs}):
+        run = run_child("build", corpus, work / f"out-j{jobs}", jobs)
+        results[jobs] = run
+        rate = run["sentences"] / run["seconds"]
+        print(f"build --jobs {jobs}: {run['seconds']:.1f} s, {rate:,.0f} sentences/s end to end "
+              f"({rate / jobs:,.0f} per worker), {run['mentions']:,} mentions, peak RSS {run['peak_rss_mb']:.0f} MB")
+    if args.jobs > 1:
+        speedup = results[1]["seconds"] / results[args.jobs]["seconds"]
+        print(f"speed-up with {args.jobs} jobs: {speedup:.2f}x")
+
+    if not args.skip_memory:
+        big = work / "corpus10.jsonl"
+        replicate(corpus, big, 10)
+        small_run = results[1]
+        big_run = run_child("build", big, work / "out-10x", 1)
+        print(f"peak memory, --jobs 1: 1x corpus {small_run['peak_rss_mb']:.0f} MB, 10x corpus {big_run['peak_rss_mb']:.0f} MB "
+              f"({big_run['sentences']:,} sentences in {big_run['seconds']:.0f} s)")
+    print(f"(work files in {work})")
+
+
+if __name__ == "__main__":
+    main()
