@@ -204,10 +204,13 @@ def _compose_actors(
             code, ids, start, end, person = entry.code, [entry.entry_id], phrase.tok_start, phrase.tok_end, entry.is_person
             # country ['s] [modifiers] agent [person]
             nxt = _next_agent(tokens, phrases, k)
-            if nxt is not None and len(code) == 3 and not person:
+            bare_country = len(code) == 3 and code in compiled.country_codes
+            if nxt is not None and not bare_country and phrases[nxt].tok_start != phrase.tok_end:
+                nxt = None  # "Hamas militants" joins; "Hamas's top militants" stays apart
+            if nxt is not None and not person:
                 agent_k = nxt
                 agent = phrases[agent_k].entries[0]
-                code = code + agent.code
+                code = code + agent.code if bare_country else code  # "Hamas militants" stay Hamas
                 person = agent.is_person
                 ids.append(agent.entry_id)
                 end = phrases[agent_k].tok_end
