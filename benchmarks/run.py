@@ -134,7 +134,7 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
             context = coder.DocumentContext()
             for s, t in sents:
                 phrases, discarded = coder._match_phrases(t, compiled, doc.pub_date)
-                groups = coder._group(t, coder._compose_actors(t, phrases, compiled, context))
+                groups = coder._group(t, coder._compose_actors(t, phrases, compiled, context), compiled)
                 out.append((doc, s, t, groups, context))
         return out
 

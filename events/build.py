@@ -53,7 +53,7 @@ from events.schema import TABLES, arrow_schema, table_spec
 DATASET_FORMAT = "events.dataset.v1"
 BATCH_DOCUMENTS = 64
 ROW_GROUP_ROWS = 50_000
-PENDING_ROWS = 100_000  # rows a shard writer holds across all its partitions before it flushes them
+PENDING_ROWS = 20_000  # rows a shard writer may hold across all its partitions; beyond, the largest is written
 WRITE_OPTIONS = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                      data_page_size=1 << 20, version="2.6")
 SHARD_TABLES = ("mentions", "documents")
@@ -438,8 +438,9 @@ def _code_input(stats, staging, executor, jobs, seen_ids, rejects, touched, prog
 class _PartitionWriter:
     """Appends rows to one Parquet file per (year, month) partition, in arrival order.
 
-    Rows wait in memory until a partition has a full row group, or until all partitions together hold
-    `PENDING_ROWS`; then they are written. Both depend only on the input, so the files are reproducible.
+    Rows wait in memory until a partition has a full row group, or until all partitions together hold more
+    than `PENDING_ROWS`, when the largest is written. Both depend only on the input (never on timing or
+    worker count), so the files are reproducible, and memory does not grow with the corpus.
     """
 
     def __init__(self, root: Path, shard: str, schema: pa.Schema, date_column: str):
@@ -462,9 +463,8 @@ class _PartitionWriter:
             self.pending_rows[key] = self.pending_rows.get(key, 0) + part.num_rows
             if self.pending_rows[key] >= ROW_GROUP_ROWS:
                 self._flush(key)
-        if sum(self.pending_rows.values()) >= PENDING_ROWS:
-            for key in sorted(self.pending):
-                self._flush(key)
+        while sum(self.pending_rows.values()) > PENDING_ROWS:
+            self._flush(max(sorted(self.pending_rows), key=self.pending_rows.__getitem__))
 
     def _flush(self, key: tuple[int, int]) -> None:
         parts = self.pending.pop(key, [])

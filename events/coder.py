@@ -119,7 +119,7 @@ def code_sentence(
     if discarded:
         return []
     actors = _compose_actors(tokens, phrases, compiled, context)
-    groups = _group(tokens, actors)
+    groups = _group(tokens, actors, compiled)
     events = _code_verbs(sentence, tokens, groups, compiled, context, explain) if any(lw in compiled.verb_index for lw in lowers) else []
     _remember(context, groups, compiled)
     return events
@@ -266,9 +266,9 @@ def _next_agent(tokens: list[Token], phrases: list[_Phrase], k: int) -> int | No
 
 
 def _agent_of(tokens: list[Token], phrases: list[_Phrase], k: int, compiled: CompiledCodebook):
-    """ "the top diplomats of Iran and the Russian Federation" → the country phrases after "of"."""
+    """ "the top diplomats of Iran and the Russian Federation", "police in Nairobi", "refugees from Syria"."""
     end = phrases[k].tok_end
-    if end >= len(tokens) or tokens[end].lower != "of":
+    if end >= len(tokens) or tokens[end].lower not in g.AGENT_OF:
         return None
     members = []
     j = k + 1
@@ -293,6 +293,15 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
     before = [t.lower for t in tokens[max(0, phrase.tok_start - 3) : phrase.tok_start]]
     if any(w in g.INDEFINITE for w in before):
         return None  # "a reporter", "a multinational police force": nobody in particular
+    if _modifies_next_word(tokens, phrase.tok_end, compiled):
+        return None  # "joint military exercises", "government bonds": a modifier, not an actor
+    span = (tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start, phrase.tok_end)
+    if before and before[-1] in g.POSSESSIVE_PRONOUNS:
+        # "Syria offered its troops": the possessor is the nearest actor before
+        owner = next((_country_of(a.code, compiled) for a in reversed(actors) if _country_of(a.code, compiled)), None)
+        if owner is None:
+            return None
+        return Actor(owner + agent.code, *span, (agent.entry_id,), agent.is_person, "context")
     definite = phrase.tok_start > 0 and tokens[phrase.tok_start - 1].lower == "the"
     if definite and context.last_singular is not None and context.last_singular.code.endswith(agent.code):
         prev = context.last_singular
@@ -306,11 +315,24 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
                  phrase.tok_end, (agent.entry_id,), agent.is_person, "context")
 
 
+def _modifies_next_word(tokens: list[Token], end: int, compiled: CompiledCodebook) -> bool:
+    """True when the word after a noun is a lower-case content word it modifies ("military exercises")."""
+    if end >= len(tokens):
+        return False
+    word = tokens[end]
+    low = word.lower
+    if not word.text.isalpha() or not word.text[0].islower():
+        return False
+    if low in g.FUNCTION_WORDS or low in compiled.verb_index or low.endswith(("ed", "ing")):
+        return False
+    return True
+
+
 def _actor(tokens: list[Token], code: str, start: int, end: int, ids: list[str], person: bool) -> Actor:
     return Actor(code, tokens[start].start, tokens[end - 1].end, start, end, tuple(ids), person)
 
 
-def _group(tokens: list[Token], actors: list[Actor]) -> list[Group]:
+def _group(tokens: list[Token], actors: list[Actor], compiled: CompiledCodebook) -> list[Group]:
     """Join actors linked by "and", commas, "as well as" into compound groups."""
     groups: list[Group] = []
     current: list[Actor] = []
@@ -319,11 +341,21 @@ def _group(tokens: list[Token], actors: list[Actor]) -> list[Group]:
             current.append(actor)
             continue
         if current:
-            groups.append(_make_group(tokens, current))
+            groups.append(_make_group(tokens, _share_role(current, compiled)))
         current = [actor]
     if current:
-        groups.append(_make_group(tokens, current))
+        groups.append(_make_group(tokens, _share_role(current, compiled)))
     return groups
+
+
+def _share_role(members: list[Actor], compiled: CompiledCodebook) -> list[Actor]:
+    """ "Senior Hungarian and Romanian officials": the role of the last member applies to bare countries before it."""
+    last = members[-1]
+    country, role = last.code[:3], last.code[3:]
+    if len(members) < 2 or country not in compiled.country_codes or role not in compiled.role_codes:
+        return members
+    shared = [m.with_code(m.code + role) if m.code in compiled.country_codes else m for m in members[:-1]]
+    return shared + [last]
 
 
 def _linked(tokens: list[Token], end: int, start: int) -> bool:
@@ -485,7 +517,8 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         source_group, target_group = by, left
         why.append("passive voice: source after 'by', target is the subject")
     elif target_group is None:
-        target_group = _first_group_after(lowers, m.tok_end, groups, compiled.rules.get("max_target_distance", 12))
+        places = code[:2] not in compiled.rules.get("no_place_target", ())
+        target_group = _first_group_after(lowers, m.tok_end, groups, compiled.rules.get("max_target_distance", 12), places)
     if source_group is None and pattern.is_noun and target_group is not None and len(target_group.members) > 1 and "mutual" in pattern.flags:
         pairs = [(a, b) for a in target_group.members for b in target_group.members if a.code != b.code]
         why.append("noun pattern between two actors: both directions")
@@ -602,8 +635,11 @@ def _subject(tokens, lowers, h, groups, context) -> Group | None:
 def _pronoun(word: str, k: int, tokens: list[Token], before: list[Group], context: DocumentContext) -> Group | None:
     """ "Lavrov said he…" refers within the sentence; "He also…" to the previous sentences' individual."""
     kind = g.SUBJECT_PRONOUNS[word]
-    local = [grp for grp in before if not grp.in_pp and (len(grp.members) > 1) == (kind == "plural")
-             and (kind == "plural" or grp.members[0].is_person)]
+    if kind == "thing":  # "Hungary has said it will…": only an actor earlier in the same sentence
+        local = [grp for grp in before if not grp.in_pp and len(grp.members) == 1 and not grp.members[0].is_person]
+    else:
+        local = [grp for grp in before if not grp.in_pp and (len(grp.members) > 1) == (kind == "plural")
+                 and (kind == "plural" or grp.members[0].is_person)]
     if local:
         referent = local[-1]
         members = tuple(Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun") for a in referent.members)
@@ -619,20 +655,21 @@ def _pronoun(word: str, k: int, tokens: list[Token], before: list[Group], contex
     return None
 
 
-def _first_group_after(lowers: list[str], end: int, groups: list[Group], limit: int) -> Group | None:
-    """The first group after the verb in its clause that can be an object: not a place ("in Vientiane")
-    and not the agent of a "by" phrase ("brokered by China")."""
+def _first_group_after(lowers: list[str], end: int, groups: list[Group], limit: int, places: bool = False) -> Group | None:
+    """The first group after the verb in its clause that can be an object: not the agent of a "by" phrase
+    ("brokered by China"), and a place ("aid to refugees in Liberia") only when `places` and nothing else fits."""
+    fallback = None
     for grp in groups:
         if grp.tok_start < end:
             continue
-        if grp.tok_start - end > limit:
-            return None
-        if any(w in g.TARGET_BREAKS for w in lowers[end : grp.tok_start]):
-            return None
+        if grp.tok_start - end > limit or any(w in g.TARGET_BREAKS for w in lowers[end : grp.tok_start]):
+            break
         if grp.prep in g.NON_TARGET_PREPOSITIONS:
+            if places and fallback is None and grp.prep in g.PLACE_PREPOSITIONS:
+                fallback = grp
             continue
         return grp
-    return None
+    return fallback
 
 
 def event_id(doc_id: str, event: Event) -> str:

@@ -18,7 +18,7 @@ COMPILER_VERSION = "events.compiler.v1"
 FLAGS = ("mutual", "no_target", "noun", "source_slot")
 GAP = "..."
 SLOT = "+"
-MAX_GAP = 3
+MAX_GAP = 5
 
 
 # -- inflection ---------------------------------------------------------------------------------------

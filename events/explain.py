@@ -28,7 +28,7 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
             note = " (no entry valid on this date)" if p.kind == "inactive" else ""
             lines.append(f"  {p.kind}: {surface!r} -> {entries}{note}")
         actors = coder._compose_actors(tokens, phrases, compiled, context)
-        for group in coder._group(tokens, actors):
+        for group in coder._group(tokens, actors, compiled):
             members = " + ".join(f"{m.code} {sentence.text[m.start:m.end]!r}" for m in group.members)
             lines.append(f"  actor group: {members}{' (in a prepositional phrase: not a subject)' if group.in_pp else ''}")
         heads = [t for t in tokens if t.lower in compiled.verb_index]

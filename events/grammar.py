@@ -25,13 +25,19 @@ FUTURE_MARKERS = frozenset("will shall 'll would".split())
 HYPOTHETICAL = frozenset("could might may should must can cannot".split())
 # Going-to and scheduled futures: "is to meet", "is set to visit", "plans to sign".
 FUTURE_LEADS = frozenset("plan plans planned planning intend intends intended set expected due scheduled going "
-                         "hope hopes hoped wants want wanted seek seeks seeking prepare prepares preparing".split())
+                         "hope hopes hoped wants want wanted seek seeks seeking prepare prepares preparing "
+                         "willing ready prepared poised eager".split())
 INDEFINITE = frozenset(["a", "an", "another"])
 CONDITIONALS = frozenset(["if", "unless", "whether", "lest"])
 # Prepositions whose object is a place or the agent of a passive, never the target of the verb before them.
 NON_TARGET_PREPOSITIONS = frozenset("in at near inside outside across throughout during by from via within amid since "
                                     "after before until behind beyond".split())
-SUBJECT_PRONOUNS = {"he": "singular", "she": "singular", "they": "plural"}
+# "the foreign minister of Iran", "police in Nairobi", "refugees from Syria": an agent's country after it.
+AGENT_OF = frozenset(["of", "in", "from"])
+# A place after these can be the target of an act done there ("aid to refugees in Liberia"), when nothing else is.
+PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "inside", "across", "throughout", "within", "from"])
+SUBJECT_PRONOUNS = {"he": "singular", "she": "singular", "they": "plural", "it": "thing"}
+POSSESSIVE_PRONOUNS = frozenset(["its", "their", "his", "her"])
 CONJUNCTIONS = frozenset(["and", ",", "&", "or"])
 COMPOUND_LINKS = (("as", "well", "as"), ("along", "with"), ("together", "with"), ("and",), (",",), ("&",))
 # Tokens that end the stretch of a sentence in which a verb looks for its subject or target.
@@ -41,3 +47,8 @@ CLAUSE_BREAKS = frozenset([";", ":", "—", "–", "(", ")", "\"", "“", "”",
 TARGET_BREAKS = CLAUSE_BREAKS | frozenset([".", "that", "and", "said", "says", "told"])
 GERUND_BLOCKERS = frozenset(["of", "for", "against", "about", "without"])
 QUESTION_MARK = "?"
+
+AUXILIARIES = BE_FORMS | HAVE_FORMS | FUTURE_MARKERS | HYPOTHETICAL | frozenset("do does did".split())
+# Words after a noun that show it is the head of its phrase, not a modifier of the next word.
+FUNCTION_WORDS = (DETERMINERS | PREPOSITIONS | AUXILIARIES | NEGATORS | CONJUNCTIONS | CONDITIONALS
+                  | frozenset("who which that whose where when said says say told also has have had".split()))

@@ -293,7 +293,7 @@ def subsumes(general: tuple[str, ...], specific: tuple[str, ...]) -> bool:
     """True when a pattern with elements `general` matches at a head token wherever one with `specific` does.
 
     Mirrors `coder._match_pattern`: literals must be equal; a trailing slot always matches (the target may
-    come later in the clause); a gap takes 0-3 word tokens up to the first occurrence of the next literal.
+    come later in the clause); a gap takes 0-5 word tokens up to the first occurrence of the next literal.
     Conservative: when unsure (a slot inside a gap), the answer is False, so no pattern is wrongly reported.
 
     >>> subsumes((), ("with", "+"))
