@@ -192,13 +192,17 @@ def build(
     old_inputs = {entry["path"]: entry for entry in (previous or {}).get("inputs", [])}
     old_outputs = {entry["path"]: entry for entry in (previous or {}).get("outputs", [])}
     named = {path.as_posix() for path in files}
+    old_shard_files: dict[str, list[str]] = {}
+    for rel in old_outputs:
+        old_shard_files.setdefault(rel.rpartition("/")[2], []).append(rel)
     to_code: list[InputStats] = []
     reused: list[InputStats] = []
     for path in files:
         sha256, size = input_fingerprint(path)
         stats = InputStats(path.as_posix(), input_kind(path), sha256, size, shard_name(path), columns.to_dict())
         old = old_inputs.get(stats.path)
-        if old is not None and _same_input(old, stats) and _shards_present(out, old, old_outputs):
+        # reused only when its content is the same and the shard files the manifest lists are still there
+        if old is not None and _same_input(old, stats) and all((out / rel).is_file() for rel in old_shard_files.get(old["shard"], [])):
             reused.append(_stats_from_entry(old))
             report.unchanged.append(stats.path)
         else:
@@ -334,14 +338,6 @@ def _stats_from_entry(entry: dict) -> InputStats:
 def _same_input(old: dict, new: InputStats) -> bool:
     return (old.get("sha256"), old.get("kind"), old.get("columns"), old.get("shard")) == (
         new.sha256, new.kind, new.columns, new.shard)
-
-
-def _shards_present(out: Path, old: dict, old_outputs: dict) -> bool:
-    """An unchanged input is reused only if the shard files the manifest lists for it are still there."""
-    for path in old_outputs:
-        if path.endswith("/" + old["shard"]) and not (out / path).is_file():
-            return False
-    return True
 
 
 def _existing_ids(out: Path, inputs: list[InputStats]) -> set[str]:

@@ -240,3 +240,19 @@ def test_build_ordered_map_keeps_a_bounded_window():
         results = ordered_map(lambda x: x * 2, items(), pool, 4)
         assert next(results) == 0 and len(consumed) <= 5
         assert list(results) == [2 * i for i in range(1, 100)]
+
+
+def test_build_small_write_buffers_give_the_same_rows_in_more_row_groups(tmp_path, codebook, monkeypatch):
+    import events.build as build_module
+
+    inputs = [tmp_path / name for name in _mixed_corpus(tmp_path)]
+    build(inputs, tmp_path / "big", codebook=codebook, jobs=1)
+    monkeypatch.setattr(build_module, "PENDING_ROWS", 5)
+    monkeypatch.setattr(build_module, "ROW_GROUP_ROWS", 4)
+    build(inputs, tmp_path / "small", codebook=codebook, jobs=2)
+    for table in ("mentions", "documents"):
+        big = pl.read_parquet(tmp_path / "big" / table / "**" / "*.parquet", hive_partitioning=False)
+        small = pl.read_parquet(tmp_path / "small" / table / "**" / "*.parquet", hive_partitioning=False)
+        assert big.equals(small), table
+    groups = [pq.ParquetFile(p).num_row_groups for p in (tmp_path / "small" / "documents").rglob("*.parquet")]
+    assert max(groups) > 1

@@ -162,3 +162,15 @@ def test_incremental_cli_reports_codebook_mismatch(tmp_path, codebook, two_input
     (out / "manifest.json").write_text(json.dumps(manifest))
     result = CliRunner().invoke(main, ["build", *map(str, two_inputs), "--out", str(out), "--jobs", "1", "-q"])
     assert result.exit_code == 1 and "0.0.1" in result.output and "--rebuild" in result.output
+
+
+def test_incremental_unchanged_input_with_a_lost_shard_is_coded_again(tmp_path, codebook, two_inputs):
+    a, b = two_inputs
+    out = tmp_path / "out"
+    build([a, b], out, codebook=codebook, jobs=1)
+    before = snapshot(out)
+    lost = sorted(shards(before, a))[0]
+    (out / lost).unlink()
+    report = build([a, b], out, codebook=codebook, jobs=1)
+    assert report.coded == [a.as_posix()] and (out / lost).read_bytes() == before[lost][0]
+    assert verify(out).ok
