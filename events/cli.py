@@ -76,7 +76,7 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
 
     columns = Columns(id=id_col, text=text_col, date=date_col)
     try:
-        report = run_build(list(inputs), out, codebook=codebook, jobs=jobs, progress=progress if bar else None,
+        report = run_build(list(inputs), out, codebook=codebook, jobs=jobs, progress=progress if bar is not None else None,
                            rebuild=rebuild, columns=columns)
     except (InputError, BuildError) as exc:
         raise click.ClickException(str(exc)) from exc

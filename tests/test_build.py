@@ -256,3 +256,10 @@ def test_build_small_write_buffers_give_the_same_rows_in_more_row_groups(tmp_pat
         assert big.equals(small), table
     groups = [pq.ParquetFile(p).num_row_groups for p in (tmp_path / "small" / "documents").rglob("*.parquet")]
     assert max(groups) > 1
+
+
+def test_build_progress_adds_up_to_the_report(tmp_path, codebook):
+    calls = []
+    report = build([_bad_input(tmp_path)], tmp_path / "out", codebook=codebook, jobs=1, progress=lambda *a: calls.append(a))
+    assert sum(c[0] for c in calls) == report.documents and sum(c[1] for c in calls) == report.sentences
+    assert sum(c[2] for c in calls) == report.mentions and calls[-1][3] == len(report.rejects) == 3
