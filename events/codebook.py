@@ -144,7 +144,7 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     from events.validate import semantic_problems
 
     codebook = read_codebook(path)
-    problems = sorted(set(codebook.problems) | set(semantic_problems(codebook)))
+    problems = sorted(set(codebook.problems) | set(semantic_problems(codebook, thorough=False)))
     if any(p.severity == "error" for p in problems):
         raise CodebookError(problems)
     return codebook
@@ -169,13 +169,17 @@ class _Reader:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
+        self._rel: dict[str, str] = {}
 
     # -- helpers -------------------------------------------------------------------------------------
     def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        key = str(path)
+        if key not in self._rel:
+            try:
+                self._rel[key] = path.relative_to(self.root).as_posix()
+            except ValueError:
+                self._rel[key] = path.as_posix()
+        return self._rel[key]
 
     def problem(self, path: Path, line: int, code: str, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(path.as_posix(), line, code, message, severity))

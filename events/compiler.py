@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from events.codebook import ActorEntry, AgentEntry, Codebook, Discard, EventType
+from functools import lru_cache
+
+from events.codebook import ActorEntry, AgentEntry, Codebook, CodebookError, Discard, EventType
+from events.problems import Problem
 from events.text import tokenize
 
 COMPILER_VERSION = "events.compiler.v1"
@@ -159,11 +162,22 @@ def compile_codebook(codebook: Codebook) -> CompiledCodebook:
     _freeze(trie)
 
     by_head: dict[str, list[CompiledPattern]] = {}
+    forms_of: dict[tuple[str, bool], tuple[str, ...]] = {}
+    problems: list[Problem] = []
     for pattern in codebook.patterns:
-        compiled = compile_pattern(pattern.id, pattern.code, pattern.pattern, pattern.flags, codebook.irregular)
-        forms = (compiled.head, plural(compiled.head)) if compiled.is_noun else verb_forms(compiled.head, codebook.irregular)
-        for form in forms:
+        try:
+            compiled = compile_pattern(pattern.id, pattern.code, pattern.pattern, pattern.flags, codebook.irregular)
+        except ValueError as exc:
+            problems.append(Problem((codebook.path / pattern.file).as_posix(), pattern.line, "CB007",
+                                    f"pattern {pattern.pattern!r} ({pattern.id}) does not parse: {exc}"))
+            continue
+        key = (compiled.head, compiled.is_noun)
+        if key not in forms_of:
+            forms_of[key] = (compiled.head, plural(compiled.head)) if compiled.is_noun else verb_forms(compiled.head, codebook.irregular)
+        for form in forms_of[key]:
             by_head.setdefault(form, []).append(compiled)
+    if problems:
+        raise CodebookError(problems)
     verb_index = {
         form: tuple(sorted(patterns, key=lambda p: (-p.specificity, p.id))) for form, patterns in sorted(by_head.items())
     }
@@ -203,7 +217,7 @@ def compile_pattern(pattern_id: str, code: str, text: str, flags, irregular) -> 
                 raise ValueError("'...' directly before '+': the slot already skips determiners and modifiers")
             elements.append(word)
         else:
-            elements.extend(t.lower for t in tokenize(word))
+            elements.extend(_literal_tokens(word))
     if elements.count(SLOT) > 1:
         raise ValueError("more than one target slot '+'")
     if elements and elements[-1] == GAP:
@@ -216,6 +230,11 @@ def compile_pattern(pattern_id: str, code: str, text: str, flags, irregular) -> 
     participles = frozenset() if "noun" in flags else frozenset(past_participles(head, irregular))
     specificity = 1 + sum(1 for e in elements if e not in (SLOT, GAP))
     return CompiledPattern(pattern_id, code, head, tuple(elements), frozenset(flags), participles, specificity)
+
+
+@lru_cache(maxsize=None)
+def _literal_tokens(word: str) -> tuple[str, ...]:
+    return tuple(t.lower for t in tokenize(word))
 
 
 def _agent_names(agent: AgentEntry) -> list[tuple[str, bool]]:

@@ -34,6 +34,7 @@ _ABBREVIATIONS = frozenset(
     mt ft ave blvd dept univ assn u.s u.k u.n e.u""".split()
 )
 
+_LAST_WORD_RE = re.compile(r"([\w.]+)$")
 _SENTENCE_END_RE = re.compile(r"""[.!?]+['"’”)\]]*(?=\s+|$)""")
 _PARAGRAPH_RE = re.compile(r"\n\s*\n|\r\n\s*\r\n|\n")
 
@@ -66,7 +67,7 @@ def _ends_sentence(text: str, end: int, match_start: int) -> bool:
     """Decide whether the punctuation ending at `end` closes a sentence."""
     if text[match_start] != ".":
         return True
-    word_match = re.search(r"([\w.]+)$", text[:match_start])
+    word_match = _LAST_WORD_RE.search(text, max(0, match_start - 40), match_start)
     word = word_match.group(1) if word_match else ""
     if word.lower().rstrip(".") in _ABBREVIATIONS:
         return False

@@ -60,7 +60,10 @@ def validate_codebook(path: str | Path | None = None, today: dt.date | None = No
     return ValidationReport(codebook.path.as_posix(), tuple(sorted(set(problems))), codebook.name, codebook.version)
 
 
-def semantic_problems(cb: Codebook, today: dt.date | None = None) -> list[Problem]:
+def semantic_problems(cb: Codebook, today: dt.date | None = None, thorough: bool = True) -> list[Problem]:
+    """Problems that need the whole codebook. `thorough=False` (used when loading for a build) skips the
+    slow analyses that cannot change coding silently: pattern shadowing and warnings that depend on today's date;
+    patterns that do not parse are then reported by `compile_codebook`."""
     out: list[Problem] = []
     root = cb.path
 
@@ -70,9 +73,9 @@ def semantic_problems(cb: Codebook, today: dt.date | None = None) -> list[Proble
     _check_version(cb, add)
     _check_rules(cb, add)
     _check_event_types(cb, add)
-    _check_actors(cb, add, today or dt.date.today())
+    _check_actors(cb, add, today or dt.date.today() if thorough else None)
     _check_agents(cb, add)
-    _check_patterns(cb, add)
+    _check_patterns(cb, add, thorough)
     _check_discards(cb, add)
     return out
 
@@ -226,7 +229,7 @@ def _is_date(text: str) -> bool:
         return False
 
 
-def _check_actors(cb: Codebook, add, today: dt.date) -> None:
+def _check_actors(cb: Codebook, add, today: dt.date | None) -> None:
     periods: dict[str, list[ActorEntry]] = {}
     by_name: dict[tuple[str, ...], list[tuple[ActorEntry, str]]] = {}
     for a in cb.actors:
@@ -235,7 +238,7 @@ def _check_actors(cb: Codebook, add, today: dt.date) -> None:
             add(a.file, a.line, "CB003", f"invalid actor code {a.code!r} for {a.id!r}: {reason}")
         if "@" in a.id:
             periods.setdefault(a.id.split("@")[0], []).append(a)
-        if _is_person(a) and a.valid_from and not a.valid_to:
+        if today is not None and _is_person(a) and a.valid_from and not a.valid_to:
             checked = max([a.valid_from, *(dt.date.fromisoformat(d) for d in CHECKED_RE.findall(a.note) if _is_date(d))])
             if (today - checked).days > STALE_ROLE_YEARS * 365.25:
                 add(a.file, a.line, "CB019", f"open-ended role of {a.id!r} ({a.code}) started in {a.valid_from.year}; still in "
@@ -333,7 +336,7 @@ def head_forms(p: CompiledPattern, irregular) -> tuple[str, ...]:
     return (p.head, plural(p.head)) if p.is_noun else verb_forms(p.head, irregular)
 
 
-def _check_patterns(cb: Codebook, add) -> None:
+def _check_patterns(cb: Codebook, add, thorough: bool = True) -> None:
     codes = sorted(cb.event_types)
     compiled: list[tuple[CompiledPattern, object]] = []
     for p in cb.patterns:
@@ -345,6 +348,8 @@ def _check_patterns(cb: Codebook, add) -> None:
             hints = "".join(did_you_mean(f, KNOWN_FLAGS) for f in bad)
             add(p.file, p.line, "CB017", f"unknown flag(s) {', '.join(bad)} in {p.id!r}; expected {', '.join(sorted(KNOWN_FLAGS))}.{hints}")
             continue
+        if not thorough:
+            continue
         try:
             c = compile_pattern(p.id, p.code, p.pattern, p.flags, cb.irregular)
         except ValueError as exc:
@@ -353,7 +358,8 @@ def _check_patterns(cb: Codebook, add) -> None:
         if not p.id.startswith(p.code + "."):
             add(p.file, p.line, "CB009", f"pattern id {p.id!r} should start with its code '{p.code}.'", "warning")
         compiled.append((c, p))
-    _check_shadowing(compiled, cb.irregular, add)
+    if thorough:
+        _check_shadowing(compiled, cb.irregular, add)
 
 
 def _check_shadowing(compiled: list[tuple[CompiledPattern, object]], irregular, add) -> None:
