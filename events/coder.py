@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from events import grammar as g
 from events.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern, PhraseEntry
-from events.text import Sentence, Token, normalise_for_dedup, split_sentences, tokenize
+from events.text import Sentence, Token, normalise_for_dedup, split_sentences, token_set, tokenize
 
 CODER_VERSION = "events.coder.v1"
 
@@ -109,18 +109,18 @@ def code_sentence(
     sentence: Sentence, compiled: CompiledCodebook, day: dt.date, context: DocumentContext | None = None, *, explain: bool = False
 ) -> list[Event]:
     context = context or DocumentContext()
+    words = token_set(sentence.text)
+    if compiled.first_tokens.isdisjoint(words):
+        return []  # no actor or agent word at all: most sentences stop here, before tokenization
     tokens = tokenize(sentence.text)
     if not tokens or tokens[-1].text == g.QUESTION_MARK:
-        return []
-    lowers = [t.lower for t in tokens]
-    if compiled.first_tokens.isdisjoint(lowers):
         return []
     phrases, discarded = _match_phrases(tokens, compiled, day)
     if discarded:
         return []
     actors = _compose_actors(tokens, phrases, compiled, context)
     groups = _group(tokens, actors, compiled)
-    events = _code_verbs(sentence, tokens, groups, compiled, context, explain) if any(lw in compiled.verb_index for lw in lowers) else []
+    events = _code_verbs(sentence, tokens, groups, compiled, context, explain) if groups and compiled.may_match(words) else []
     _remember(context, groups, compiled)
     return events
 

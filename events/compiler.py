@@ -140,11 +140,20 @@ class CompiledCodebook:
     trie: dict = field(repr=False)  # token -> child; key "" holds a tuple of PhraseEntry
     verb_index: dict[str, tuple[CompiledPattern, ...]] = field(repr=False)
     first_tokens: frozenset[str] = field(repr=False, default=frozenset())
+    # head form -> the sets of literal words its patterns need besides the head (empty set: none needed)
+    head_needs: dict[str, tuple[frozenset[str], ...]] = field(repr=False, default_factory=dict)
     refusal_forms: frozenset[str] = field(repr=False, default=frozenset())
     prefilter_words: tuple[str, ...] = field(repr=False, default=())
 
     def event_type(self, code: str) -> EventType:
         return self.event_types[code]
+
+    def may_match(self, words: set[str]) -> bool:
+        """Whether some verb pattern could match a sentence with these words (all its literals are present)."""
+        for form in words.intersection(self.head_needs):
+            if any(need <= words for need in self.head_needs[form]):
+                return True
+        return False
 
 
 # -- compile ------------------------------------------------------------------------------------------
@@ -193,6 +202,7 @@ def compile_codebook(codebook: Codebook) -> CompiledCodebook:
         trie=trie,
         verb_index=verb_index,
         first_tokens=frozenset(k for k in trie if k),
+        head_needs={form: _needs(patterns) for form, patterns in verb_index.items()},
         refusal_forms=frozenset(f for v in codebook.rules.get("refusal_verbs", ()) for f in verb_forms(v, codebook.irregular)),
         prefilter_words=tuple(sorted(verb_index)),
     )
@@ -230,6 +240,13 @@ def compile_pattern(pattern_id: str, code: str, text: str, flags, irregular) -> 
     participles = frozenset() if "noun" in flags else frozenset(past_participles(head, irregular))
     specificity = 1 + sum(1 for e in elements if e not in (SLOT, GAP))
     return CompiledPattern(pattern_id, code, head, tuple(elements), frozenset(flags), participles, specificity)
+
+
+def _needs(patterns: tuple[CompiledPattern, ...]) -> tuple[frozenset[str], ...]:
+    needs = {frozenset(e for e in p.elements if e not in (SLOT, GAP)) for p in patterns}
+    if frozenset() in needs:
+        return (frozenset(),)
+    return tuple(sorted(needs, key=sorted))
 
 
 @lru_cache(maxsize=None)
