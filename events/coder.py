@@ -120,7 +120,7 @@ def code_sentence(
         return []
     actors = _compose_actors(tokens, phrases, compiled, context)
     groups = _group(tokens, actors, compiled)
-    events = _code_verbs(sentence, tokens, groups, compiled, context, explain) if groups and compiled.may_match(words) else []
+    events = _code_verbs(sentence, tokens, groups, compiled, context, explain, words) if groups and compiled.may_match(words) else []
     _remember(context, groups, compiled)
     return events
 
@@ -394,7 +394,7 @@ def _remember(context: DocumentContext, groups: list[Group], compiled: CompiledC
 
 
 # -- verbs ---------------------------------------------------------------------------------------------
-def _code_verbs(sentence, tokens, groups, compiled, context, explain) -> list[Event]:
+def _code_verbs(sentence, tokens, groups, compiled, context, explain, words=None) -> list[Event]:
     lowers = [t.lower for t in tokens]
     group_at = {grp.tok_start: grp for grp in groups}
     inside_actor = set()
@@ -408,6 +408,8 @@ def _code_verbs(sentence, tokens, groups, compiled, context, explain) -> list[Ev
         if i in inside_actor or i < covered_until or low not in compiled.verb_index:
             continue
         for pattern in compiled.verb_index[low]:
+            if words is not None and not pattern.needs <= words:
+                continue
             m = _match_pattern(pattern, tokens, i, group_at)
             if m is not None:
                 matches.append(m)

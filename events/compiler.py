@@ -121,6 +121,7 @@ class CompiledPattern:
     flags: frozenset[str]
     participles: frozenset[str]  # forms of the head that can be passive participles
     specificity: int  # literal tokens matched; longer patterns win
+    needs: frozenset[str] = frozenset()  # literal words besides the head, all required in the sentence
 
     @property
     def is_noun(self) -> bool:
@@ -150,8 +151,9 @@ class CompiledCodebook:
 
     def may_match(self, words: set[str]) -> bool:
         """Whether some verb pattern could match a sentence with these words (all its literals are present)."""
-        for form in words.intersection(self.head_needs):
-            if any(need <= words for need in self.head_needs[form]):
+        needs = self.head_needs
+        for word in words:  # (set.intersection(dict) would walk the whole dict)
+            if word in needs and any(need <= words for need in needs[word]):
                 return True
         return False
 
@@ -239,11 +241,12 @@ def compile_pattern(pattern_id: str, code: str, text: str, flags, irregular) -> 
         raise ValueError("flag source_slot needs a '+' slot")
     participles = frozenset() if "noun" in flags else frozenset(past_participles(head, irregular))
     specificity = 1 + sum(1 for e in elements if e not in (SLOT, GAP))
-    return CompiledPattern(pattern_id, code, head, tuple(elements), frozenset(flags), participles, specificity)
+    needs = frozenset(e for e in elements if e not in (SLOT, GAP))
+    return CompiledPattern(pattern_id, code, head, tuple(elements), frozenset(flags), participles, specificity, needs)
 
 
 def _needs(patterns: tuple[CompiledPattern, ...]) -> tuple[frozenset[str], ...]:
-    needs = {frozenset(e for e in p.elements if e not in (SLOT, GAP)) for p in patterns}
+    needs = {p.needs for p in patterns}
     if frozenset() in needs:
         return (frozenset(),)
     return tuple(sorted(needs, key=sorted))
