@@ -110,8 +110,10 @@ def code_sentence(
 ) -> list[Event]:
     context = context or DocumentContext()
     words = token_set(sentence.text)
-    if compiled.first_tokens.isdisjoint(words):
-        return []  # no actor or agent word at all: most sentences stop here, before tokenization
+    if compiled.first_tokens.isdisjoint(words) or not compiled.may_match(words):
+        # no actor word, or no verb pattern whose words are all present: most sentences stop here, before
+        # tokenization. Such sentences do not update the pronoun context either (a documented approximation).
+        return []
     tokens = tokenize(sentence.text)
     if not tokens or tokens[-1].text == g.QUESTION_MARK:
         return []
@@ -120,7 +122,7 @@ def code_sentence(
         return []
     actors = _compose_actors(tokens, phrases, compiled, context)
     groups = _group(tokens, actors, compiled)
-    events = _code_verbs(sentence, tokens, groups, compiled, context, explain, words) if groups and compiled.may_match(words) else []
+    events = _code_verbs(sentence, tokens, groups, compiled, context, explain, words) if groups else []
     _remember(context, groups, compiled)
     return events
 

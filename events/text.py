@@ -35,6 +35,9 @@ _ABBREVIATIONS = frozenset(
     mt ft ave blvd dept univ assn u.s u.k u.n e.u""".split()
 )
 
+_INITIALISM_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+_AGENCY_PREFIX_RE = re.compile(r"^[A-Z][A-Z .,'-]{1,40}(?:\([^)]*\))?\s*[:–—-]\s+")
+_NON_WORD_RE = re.compile(r"\W+")
 _LAST_WORD_RE = re.compile(r"([\w.]+)$")
 _SENTENCE_END_RE = re.compile(r"""[.!?]+['"’”)\]]*(?=\s+|$)""")
 _PARAGRAPH_RE = re.compile(r"\n\s*\n|\r\n\s*\r\n|\n")
@@ -91,7 +94,7 @@ def _ends_sentence(text: str, end: int, match_start: int) -> bool:
         return False
     if len(word) == 1 and word.isupper():  # an initial: "George W. Bush"
         return False
-    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):  # "U.S." before a lower-case word
+    if _INITIALISM_RE.fullmatch(word):  # "U.S." before a lower-case word
         following = text[end:].lstrip()
         return bool(following) and following[0].isupper() and not following.startswith(("S.", "N."))
     following = text[end:].lstrip()
@@ -142,5 +145,5 @@ def normalise_for_dedup(text: str) -> str:
     >>> normalise_for_dedup("MEHR: In a meeting  in New York.") == normalise_for_dedup("In a meeting in New York")
     True
     """
-    text = re.sub(r"^[A-Z][A-Z .,'-]{1,40}(?:\([^)]*\))?\s*[:–—-]\s+", "", text)
-    return re.sub(r"\W+", " ", text).strip().lower()
+    text = _AGENCY_PREFIX_RE.sub("", text)
+    return _NON_WORD_RE.sub(" ", text).strip().lower()
