@@ -106,7 +106,7 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
     from events.ingest import Document, read_documents
     from events.pipeline import mention_row
     from events.schema import arrow_schema
-    from events.text import split_sentences, tokenize
+    from events.text import split_sentences, token_set, tokenize
 
     times: dict[str, float] = {}
 
@@ -118,33 +118,36 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
 
     docs = clock("read", lambda: [d for d in read_documents(corpus, set()) if isinstance(d, Document)])
     split = clock("sentence splitting", lambda: [(d, split_sentences(d.text)) for d in docs])
-    tokens = clock("tokenizing", lambda: [[(s, tokenize(s.text)) for s in sentences] for _, sentences in split])
 
-    def prefilter():
+    def prefilter():  # as coder.code_sentence: actor words and a verb pattern's words must all be present
         kept = []
-        for (doc, _), sents in zip(split, tokens):
-            kept.append((doc, [(s, t) for s, t in sents if not compiled.first_tokens.isdisjoint(x.lower for x in t)]))
+        for doc, sentences in split:
+            for s in sentences:
+                words = token_set(s.text)
+                if not compiled.first_tokens.isdisjoint(words) and compiled.may_match(words):
+                    kept.append((doc, s, words))
         return kept
 
     candidates = clock("prefilter", prefilter)
+    tokens = clock("tokenizing", lambda: [(d, s, w, tokenize(s.text)) for d, s, w in candidates])
 
     def actors():
         out = []
-        for doc, sents in candidates:
-            context = coder.DocumentContext()
-            for s, t in sents:
-                phrases, discarded = coder._match_phrases(t, compiled, doc.pub_date)
-                groups = coder._group(t, coder._compose_actors(t, phrases, compiled, context), compiled)
-                out.append((doc, s, t, groups, context))
+        contexts: dict[str, coder.DocumentContext] = {}
+        for doc, s, w, t in tokens:
+            context = contexts.setdefault(doc.id, coder.DocumentContext())
+            phrases, discarded = coder._match_phrases(t, compiled, doc.pub_date)
+            groups = coder._group(t, coder._compose_actors(t, phrases, compiled, context), compiled)
+            out.append((doc, s, t, groups, context, w))
         return out
 
     matched = clock("actor matching", actors)
 
     def verbs():
         events = []
-        for doc, s, t, groups, context in matched:
+        for doc, s, t, groups, context, w in matched:
             if groups:
-                events.extend((doc, e) for e in coder._code_verbs(s, t, groups, compiled, context, False))
+                events.extend((doc, e) for e in coder._code_verbs(s, t, groups, compiled, context, False, w))
         return events
 
     events = clock("verb matching", verbs)
@@ -159,7 +162,7 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
 
     clock("parquet writing", write)
     times["_sentences"] = sum(len(s) for _, s in split)
-    times["_candidate_sentences"] = sum(len(s) for _, s in candidates)
+    times["_candidate_sentences"] = len(candidates)
     del dt
     return times
 

@@ -152,8 +152,9 @@ class CompiledCodebook:
     def may_match(self, words: set[str]) -> bool:
         """Whether some verb pattern could match a sentence with these words (all its literals are present)."""
         needs = self.head_needs
+        superset = words.issuperset
         for word in words:  # (set.intersection(dict) would walk the whole dict)
-            if word in needs and any(need <= words for need in needs[word]):
+            if word in needs and any(map(superset, needs[word])):
                 return True
         return False
 

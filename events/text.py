@@ -68,11 +68,8 @@ def tokenize(text: str) -> list[Token]:
     lowered = text.lower().replace("’", "'")
     if len(lowered) != len(text):  # a rare character whose lower case is longer ("İ"): lower token by token
         return [Token(m.group(), m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
-    tokens = []
-    for m in _TOKEN_RE.finditer(text):
-        start, end = m.span()
-        tokens.append(Token(m.group(), lowered[start:end], start, end))
-    return tokens
+    spans = [m.span() for m in _TOKEN_RE.finditer(text)]
+    return [Token(text[a:b], lowered[a:b], a, b) for a, b in spans]
 
 
 def token_set(text: str) -> set[str]:
