@@ -40,6 +40,16 @@ CATALOGUE: dict[str, str] = {
     "IN005": "undecodable-bytes",
     "IN006": "wrong-type",
     "IN007": "unreadable-input",
+    # datasets (events verify; the checks live in events.verify)
+    "VF001": "missing-file",
+    "VF002": "unlisted-file",
+    "VF003": "size-mismatch",
+    "VF004": "hash-mismatch",
+    "VF005": "row-count-mismatch",
+    "VF006": "unreadable-file",
+    "VF007": "schema-mismatch",
+    "VF008": "bad-manifest",
+    "VF009": "totals-mismatch",
 }
 
 
