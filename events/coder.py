@@ -88,9 +88,10 @@ class DocumentContext:
 
 # -- public API ----------------------------------------------------------------------------------------
 def code_sentences(
-    text: str, compiled: CompiledCodebook, day: dt.date, *, title: str | None = None, explain: bool = False
+    text: str, compiled: CompiledCodebook, day: dt.date | None, *, title: str | None = None, explain: bool = False
 ) -> tuple[list[Sentence], list[Event]]:
-    """Split `text` and code every sentence; `day` selects date-bounded dictionary entries."""
+    """Split `text` and code every sentence; `day` selects date-bounded dictionary entries (None: an undated
+    text, for which each name takes its most recent role)."""
     sentences = split_sentences(text)
     context = DocumentContext()
     if title:
@@ -174,7 +175,7 @@ def _match_phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date
             continue
         end, entries, kind = best
         if kind == "actor":
-            dated = tuple(e for e in entries if e.applies_on(day))
+            dated = tuple(e for e in entries if e.applies_on(day)) if day is not None else _latest(entries)
             if not dated:  # a known name with no role on this date: consume it, code nothing
                 out.append(_Phrase("inactive", i, end, entries))
                 i = end
@@ -183,6 +184,12 @@ def _match_phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date
         out.append(_Phrase(kind, i, end, entries))
         i = end
     return out, discarded
+
+
+def _latest(entries: tuple[PhraseEntry, ...]) -> tuple[PhraseEntry, ...]:
+    """For an undated text: each name's most recent role ("Trump" -> his latest period)."""
+    newest = max(e.valid_from or dt.date.min for e in entries)
+    return tuple(e for e in entries if (e.valid_from or dt.date.min) == newest)
 
 
 def _country_of(code: str, compiled: CompiledCodebook) -> str | None:

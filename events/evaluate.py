@@ -6,8 +6,9 @@ be written down once, tested, and shared by the CLI (`events evaluate`) and the 
 Inputs
 ------
 * Gold JSONL (`../shared/gold/README.md`): one record a line, `{"id", "text", "pub_date", "events": [{"source",
-  "target", "code", "date"?}]}`. `events: []` means "no event". A `null` `pub_date` is coded as if published on
-  `DEFAULT_DATE` and its events are not scored for dates.
+  "target", "code", "date"?}]}`. `events: []` means "no event". A `null` `pub_date` is coded as an undated
+  text (each dictionary name takes its most recent role; relative dates are read against `DEFAULT_DATE`) and its
+  events are not scored for dates.
 * Our plain-text fixtures (`tests/fixtures/gold/*.txt`, STYLE.md §1): a block per case, opened by a
   `# title: ...` line, with an optional `# date: YYYY-MM-DD` (publication) line, then the text (one or more
   lines), then one expected tuple a line, `SOURCE<TAB>TARGET<TAB>CODE[<TAB>YYYY-MM-DD]` (`-` for a missing actor),
@@ -547,7 +548,8 @@ def evaluate(records: Sequence[GoldRecord], compiled) -> EvaluationReport:
     """Code each record's text with the compiled codebook and score the events against the record's."""
     from events.pipeline import code_text
 
-    predictions = [predicted_tuples(code_text(r.text, r.pub_date or DEFAULT_DATE, compiled)) for r in records]
+    predictions = [predicted_tuples(code_text(r.text, r.pub_date or DEFAULT_DATE, compiled, dated=r.pub_date is not None))
+                   for r in records]
     return evaluate_predictions(records, predictions, f"{compiled.name}@{compiled.version}")
 
 

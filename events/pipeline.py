@@ -64,7 +64,8 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
     )
 
 
-def code_document(doc: Document, compiled: CompiledCodebook, resolver: DateResolver, explain: bool = False):
+def code_document(doc: Document, compiled: CompiledCodebook, resolver: DateResolver, explain: bool = False,
+                  dated: bool = True):
     """Sentences, events and the reference date of one document.
 
     A dateline ("MOSCOW, July 3 (Reuters) -") is blanked out before coding, so its city is not taken for an
@@ -72,7 +73,7 @@ def code_document(doc: Document, compiled: CompiledCodebook, resolver: DateResol
     """
     line = resolver.dateline(doc.text, doc.pub_date)
     text = doc.text if line is None else " " * line.end + doc.text[line.end :]
-    sentences, events = code_sentences(text, compiled, doc.pub_date, title=doc.title, explain=explain)
+    sentences, events = code_sentences(text, compiled, doc.pub_date if dated else None, title=doc.title, explain=explain)
     return sentences, events, line.reference_date(doc.pub_date) if line else doc.pub_date
 
 
@@ -147,8 +148,11 @@ def mention_row(doc: Document, event: Event, when: DateResolution, compiled: Com
 
 
 def code_text(text: str, date: dt.date, compiled: CompiledCodebook | None = None, *, title: str | None = None,
-              explain: bool = False) -> list[dict]:
+              explain: bool = False, dated: bool = True) -> list[dict]:
     """Code one text published on `date` and return its mention rows (with an `explanation` when asked).
+
+    `dated=False` is for texts whose real publication date is unknown (reference sets): `date` then only
+    anchors relative date expressions, and each name in the dictionaries takes its most recent role.
 
     Loads and compiles the bundled codebook when none is given, which takes a moment: pass a compiled
     codebook when coding many texts.
@@ -159,7 +163,7 @@ def code_text(text: str, date: dt.date, compiled: CompiledCodebook | None = None
 
         compiled = compile_codebook(load_codebook())
     doc = Document("text", text, date, title, None, None, "<text>", 1)
-    _, events, reference = code_document(doc, compiled, _resolver(), explain)
+    _, events, reference = code_document(doc, compiled, _resolver(), explain, dated)
     rows = dated_rows(doc, events, compiled, _resolver(), f"{compiled.name}@{compiled.version}", reference)
     if explain:
         by_id = {event_id(doc.id, e): e.explanation for e in events}
