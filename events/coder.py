@@ -123,7 +123,8 @@ def code_sentence(
         return []
     actors = _compose_actors(tokens, phrases, compiled, context)
     groups = _group(tokens, actors, compiled)
-    events = _code_verbs(sentence, tokens, groups, compiled, context, explain, words) if groups else []
+    referring = groups or not words.isdisjoint(g.SUBJECT_PRONOUNS)
+    events = _code_verbs(sentence, tokens, groups, compiled, context, explain, words) if referring else []
     _remember(context, groups, compiled)
     return events
 
@@ -540,6 +541,8 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
             pairs = [(a, b) for a in source_group.members for b in source_group.members if a.code != b.code]
             why.append("compound subject with a mutual pattern: both directions")
         elif "no_target" in pattern.flags:
+            if code[:2] == "01" and _reporting_frame(lowers, source_group):
+                return []  # "…, the White House announced": the frame of a report, not an event
             pairs = [(a, None) for a in source_group.members]
         else:
             return []
@@ -639,7 +642,31 @@ def _subject(tokens, lowers, h, groups, context) -> Group | None:
             return _pronoun(w, k, tokens, [c for c in candidates if c.tok_end <= k], context)
         if w in (";", "said", "says", "told"):
             break
+        if w == ",":
+            opening = _parenthetical_start(lowers, k)
+            if opening is not None:  # "Pakistan, a key U.S. ally, has refused…": skip the apposition
+                k = opening - 1
+                continue
         k -= 1
+    return None
+
+
+def _reporting_frame(lowers: list[str], source: Group) -> bool:
+    """ "…, the White House announced Tuesday": a statement verb whose subject follows a comma."""
+    k = source.tok_start - 1
+    while k >= 0 and lowers[k] in g.DETERMINERS:
+        k -= 1
+    return k > 0 and lowers[k] == ","
+
+
+def _parenthetical_start(lowers: list[str], comma: int) -> int | None:
+    """Index of the comma opening an apposition or relative clause that ends at `comma`, if there is one."""
+    for j in range(comma - 1, max(-1, comma - 16), -1):
+        if lowers[j] == ",":
+            segment = lowers[j + 1 : comma]
+            return j if segment and segment[0] in g.PARENTHETICAL_OPENERS and j > 0 else None
+        if lowers[j] in (";", ":", "."):
+            return None
     return None
 
 

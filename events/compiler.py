@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from events.codebook import ActorEntry, AgentEntry, Codebook, CodebookError, Discard, EventType
 from events.problems import Problem
+from events.grammar import SUBJECT_PRONOUNS
 from events.text import tokenize
 
 COMPILER_VERSION = "events.compiler.v1"
@@ -204,7 +205,8 @@ def compile_codebook(codebook: Codebook) -> CompiledCodebook:
         group_codes=frozenset(codebook.groups),
         trie=trie,
         verb_index=verb_index,
-        first_tokens=frozenset(k for k in trie if k),
+        # words that can start an actor: dictionary phrases, and the pronouns that refer back to one
+        first_tokens=frozenset(k for k in trie if k) | frozenset(w for w, kind in SUBJECT_PRONOUNS.items() if kind != "thing"),
         head_needs={form: _needs(patterns) for form, patterns in verb_index.items()},
         refusal_forms=frozenset(f for v in codebook.rules.get("refusal_verbs", ()) for f in verb_forms(v, codebook.irregular)),
         prefilter_words=tuple(sorted(verb_index)),

@@ -36,6 +36,8 @@ NON_TARGET_PREPOSITIONS = frozenset("in at near inside outside across throughout
 AGENT_OF = frozenset(["of", "in", "from"])
 # A place after these can be the target of an act done there ("aid to refugees in Liberia"), when nothing else is.
 PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "inside", "across", "throughout", "within", "from"])
+# First words of an apposition or non-restrictive clause between commas: "Pakistan, a key ally, …".
+PARENTHETICAL_OPENERS = frozenset("a an the which who whose whom where one its his her their".split())
 SUBJECT_PRONOUNS = {"he": "singular", "she": "singular", "they": "plural", "it": "thing"}
 POSSESSIVE_PRONOUNS = frozenset(["its", "their", "his", "her"])
 CONJUNCTIONS = frozenset(["and", ",", "&", "or"])
