@@ -537,7 +537,8 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     elif source_group is None:
         return []
     elif target_group is None:
-        if "mutual" in pattern.flags and len(source_group.members) > 1:
+        mutual = "mutual" in pattern.flags or code[:2] in compiled.rules.get("compound_mutual_roots", ())
+        if mutual and len(source_group.members) > 1:
             pairs = [(a, b) for a in source_group.members for b in source_group.members if a.code != b.code]
             why.append("compound subject with a mutual pattern: both directions")
         elif "no_target" in pattern.flags:
