@@ -333,7 +333,7 @@ def _modifies_next_word(tokens: list[Token], end: int, compiled: CompiledCodeboo
     low = word.lower
     if not word.text.isalpha() or not word.text[0].islower():
         return False
-    if low in g.FUNCTION_WORDS or low in compiled.verb_index or low.endswith(("ed", "ing")):
+    if low in g.FUNCTION_WORDS or low in compiled.verb_index or low.endswith(("ed", "ing", "ly")) or low in g.ADVERBS:
         return False
     return True
 
@@ -382,6 +382,7 @@ def _make_group(tokens: list[Token], members: list[Actor]) -> Group:
     prep = tokens[k].lower if k >= 0 and tokens[k].lower in g.PREPOSITIONS else None
     unique = tuple({m.code: m for m in members}.values())
     return Group(unique, start, members[-1].tok_end, prep)
+
 
 
 def _remember(context: DocumentContext, groups: list[Group], compiled: CompiledCodebook) -> None:
@@ -497,6 +498,8 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     # governed infinitive or gerund: "called on Iran to release" / "accused Russia of attacking"
     if h > 0 and lowers[h - 1] in g.GERUND_BLOCKERS and lowers[h].endswith("ing") and not pattern.is_noun:
         return []
+    if not pattern.is_noun and lowers[h].endswith("ing") and m.tok_end < len(lowers) and lowers[h + 1] == "of":
+        return []  # "the killing of", "the death and wounding of": a noun, not a verb
     if h > 0 and lowers[h - 1] == "to" and any(o.tok_end <= h for o in matches[:idx]):
         return []  # "urged Serbia on Friday to withdraw": the appeal is the event, not the withdrawal
     modality = _modality(lowers, h, pattern, compiled)
@@ -514,7 +517,7 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
             return []
         code = mapped
     passive = _is_passive(lowers, h, pattern)
-    left = _subject(tokens, lowers, h, groups, context)
+    left = _noun_owner(lowers, h, groups) if pattern.is_noun else _subject(tokens, lowers, h, groups, context)
     source_group, target_group = left, m.slot
     if "source_slot" in pattern.flags:
         # "an attack by militants on a police station", "repelled an attack by rebels": the slot is the source
@@ -581,7 +584,7 @@ def _noun_in_modifier(lowers: list[str], h: int, pattern: CompiledPattern) -> bo
         w = lowers[k]
         if w in g.PREPOSITIONS:
             return True
-        if not w.isalpha() and w != "'s":
+        if not w.isalnum() and w != "'s":
             return False
     return False
 
@@ -641,14 +644,32 @@ def _subject(tokens, lowers, h, groups, context) -> Group | None:
             continue
         if w in g.SUBJECT_PRONOUNS:
             return _pronoun(w, k, tokens, [c for c in candidates if c.tok_end <= k], context)
-        if w in (";", "said", "says", "told"):
-            break
+        if w in (";", "said", "says", "told", "but") or (w == "and" and k > 0 and lowers[k - 1] == ","):
+            break  # "…, and the second accused him": a new clause with its own subject
         if w == ",":
             opening = _parenthetical_start(lowers, k)
             if opening is not None:  # "Pakistan, a key U.S. ally, has refused…": skip the apposition
                 k = opening - 1
                 continue
         k -= 1
+    return None
+
+
+def _noun_owner(lowers: list[str], h: int, groups: list[Group]) -> Group | None:
+    """The actor of an event noun: "Israeli airstrikes on", "Russia's attack on", "the US-led strikes".
+
+    Not the subject of the sentence: in "Netanyahu found the air strike justified" Netanyahu did not strike.
+    """
+    k = h - 1
+    skipped = 0
+    while k >= 0 and skipped <= 2 and lowers[k] not in g.DETERMINERS and lowers[k] != "'s" and lowers[k].isalpha():
+        grp = next((c for c in groups if c.tok_end - 1 == k), None)
+        if grp is not None:
+            return grp
+        k -= 1
+        skipped += 1
+    if k >= 0 and lowers[k] == "'s":
+        return next((c for c in groups if c.tok_end == k), None)
     return None
 
 

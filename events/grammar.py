@@ -18,7 +18,8 @@ PREPOSITIONS = frozenset(
 BE_FORMS = frozenset("be is are was were been being".split())
 # Words that may stand between an auxiliary and its verb: "was reportedly attacked", "has also been".
 ADVERBS = frozenset("also reportedly allegedly already still just later since again now then previously recently "
-                    "repeatedly once twice fatally seriously badly heavily briefly first last".split())
+                    "repeatedly once twice fatally seriously badly heavily briefly first last today yesterday tonight "
+                    "tomorrow overnight soon jointly together immediately formally officially publicly".split())
 HAVE_FORMS = frozenset("have has had having".split())
 NEGATORS = frozenset("not n't never no".split())
 FUTURE_MARKERS = frozenset("will shall 'll would".split())
