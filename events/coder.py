@@ -83,6 +83,8 @@ class DocumentContext:
     last_singular: Actor | None = None
     last_plural: Group | None = None
     last_country: str | None = None
+    last_thing: Actor | None = None  # the last country or organisation written as a subject ("the group", "the kingdom")
+    individuals: list[Actor] = field(default_factory=list)  # recent individuals, newest first (for "him", "her")
     seen: set[str] = field(default_factory=set)
 
 
@@ -402,6 +404,9 @@ def _remember(context: DocumentContext, groups: list[Group], compiled: CompiledC
             context.last_plural = group
         elif group.members[0].is_person:
             context.last_singular = group.members[0]
+            context.individuals = [group.members[0]] + [a for a in context.individuals if a.code != group.members[0].code][:4]
+        elif not group.members[0].resolved_from:
+            context.last_thing = group.members[0]
 
 
 # -- verbs ---------------------------------------------------------------------------------------------
@@ -502,6 +507,9 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         return []  # "the killing of", "the death and wounding of": a noun, not a verb
     if h > 0 and lowers[h - 1] == "to" and any(o.tok_end <= h for o in matches[:idx]):
         return []  # "urged Serbia on Friday to withdraw": the appeal is the event, not the withdrawal
+    denials = compiled.rules.get("denial_codes", ())
+    if any(o.pattern.code in denials for o in matches[:idx]):
+        return []  # "Iran denied that it had attacked the base": the denial is the event
     modality = _modality(lowers, h, pattern, compiled)
     code = pattern.code
     if modality == "hypothetical":
@@ -534,6 +542,8 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     elif target_group is None:
         places = code[:2] not in compiled.rules.get("no_place_target", ())
         target_group = _first_group_after(lowers, m.tok_end, groups, compiled.rules.get("max_target_distance", 12), places)
+        if target_group is None and source_group is not None:
+            target_group = _object_pronoun(tokens, lowers, m.tok_end, source_group, context)
     if source_group is None and pattern.is_noun and target_group is not None and len(target_group.members) > 1 and "mutual" in pattern.flags:
         pairs = [(a, b) for a in target_group.members for b in target_group.members if a.code != b.code]
         why.append("noun pattern between two actors: both directions")
@@ -544,7 +554,7 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         if mutual and len(source_group.members) > 1:
             pairs = [(a, b) for a in source_group.members for b in source_group.members if a.code != b.code]
             why.append("compound subject with a mutual pattern: both directions")
-        elif "no_target" in pattern.flags:
+        elif "no_target" in pattern.flags or code[:2] in compiled.rules.get("target_optional_roots", ()):
             if code[:2] == "01" and _reporting_frame(lowers, source_group):
                 return []  # "…, the White House announced": the frame of a report, not an event
             pairs = [(a, None) for a in source_group.members]
@@ -644,6 +654,10 @@ def _subject(tokens, lowers, h, groups, context) -> Group | None:
             continue
         if w in g.SUBJECT_PRONOUNS:
             return _pronoun(w, k, tokens, [c for c in candidates if c.tok_end <= k], context)
+        if w in g.ANAPHORIC_NOUNS and k > 0 and lowers[k - 1] == "the" and context.last_thing is not None:
+            # "The group accused Israel…", "the kingdom invited…": the last organisation or country
+            a = context.last_thing
+            return Group((Actor(a.code, tokens[k - 1].start, tokens[k].end, k - 1, k + 1, a.entry_ids, False, "context"),), k - 1, k + 1, None)
         if w in (";", "said", "says", "told", "but") or (w == "and" and k > 0 and lowers[k - 1] == ","):
             break  # "…, and the second accused him": a new clause with its own subject
         if w == ",":
@@ -690,6 +704,21 @@ def _parenthetical_start(lowers: list[str], comma: int) -> int | None:
         if lowers[j] in (";", ":", "."):
             return None
     return None
+
+
+def _object_pronoun(tokens, lowers, end: int, source: Group, context: DocumentContext) -> Group | None:
+    """ "Xi praised him": an object pronoun right after the verb is the latest other individual (or group)."""
+    if end >= len(lowers) or lowers[end] not in g.OBJECT_PRONOUNS:
+        return None
+    word = lowers[end]
+    own = {a.code for a in source.members}
+    if word == "them":
+        members = context.last_plural.members if context.last_plural is not None else ()
+    else:
+        members = next(((a,) for a in context.individuals if a.code not in own), ())
+    members = tuple(Actor(a.code, tokens[end].start, tokens[end].end, end, end + 1, a.entry_ids, a.is_person, "pronoun")
+                    for a in members if a.code not in own)
+    return Group(members, end, end + 1, None) if members else None
 
 
 def _pronoun(word: str, k: int, tokens: list[Token], before: list[Group], context: DocumentContext) -> Group | None:
