@@ -274,6 +274,8 @@ def _next_agent(tokens: list[Token], phrases: list[_Phrase], k: int) -> int | No
     for t in words:
         if t.lower in g.PREPOSITIONS or t.lower in g.DETERMINERS or t.lower in g.CONJUNCTIONS or not t.text[0].isalpha():
             return None
+        if t.lower.endswith("ed") or t.lower in g.AUXILIARIES:
+            return None  # "China staged military drills": a verb stands between, not a title
     return k + 1
 
 
@@ -382,6 +384,8 @@ def _make_group(tokens: list[Token], members: list[Actor]) -> Group:
     while k >= 0 and tokens[k].lower in g.DETERMINERS:
         k -= 1
     prep = tokens[k].lower if k >= 0 and tokens[k].lower in g.PREPOSITIONS else None
+    if prep == "of" and k > 0 and (tokens[k - 1].lower in g.QUANTIFIERS or tokens[k - 1].lower.isdigit()):
+        prep = None  # "thousands of Serbian students demonstrated": the students are the subject
     unique = tuple({m.code: m for m in members}.values())
     return Group(unique, start, members[-1].tok_end, prep)
 
@@ -561,7 +565,14 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         else:
             return []
     else:
-        pairs = [(a, b) for a in source_group.members for b in target_group.members if a.code != b.code]
+        mutual = "mutual" in pattern.flags or code[:2] in compiled.rules.get("compound_mutual_roots", ())
+        if mutual and m.slot is None and len(source_group.members) > 1 and not passive:
+            # "Ethiopia and Eritrea signed a peace agreement in Riyadh": the parties act on each other
+            pairs = [(a, b) for a in source_group.members for b in source_group.members if a.code != b.code]
+        else:
+            pairs = [(a, b) for a in source_group.members for b in target_group.members if a.code != b.code]
+        if not pairs and ("no_target" in pattern.flags or code[:2] in compiled.rules.get("target_optional_roots", ())):
+            pairs = [(a, None) for a in source_group.members]  # the only "target" was the source itself
     verb_start, verb_end = tokens[m.tok_start].start, tokens[m.tok_end - 1].end
     if m.slot is not None and m.slot.tok_start < m.tok_end:  # the verb phrase text excludes the slotted actor
         verb_end = tokens[m.slot.tok_start - 1].end if m.slot.tok_start > m.tok_start else verb_end
@@ -580,7 +591,7 @@ def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
     word, before = lowers[h], lowers[h - 1]
     if before in g.DETERMINERS or before == "'s":
         return True  # no verb follows "the" or a possessive: "the attack", "the oppressed people"
-    if before in g.PREPOSITIONS:
+    if before in g.PREPOSITIONS and before != "to":  # "continued to send" is an infinitive
         return not word.endswith("ing")  # "after attacking" is a verb, "in attacks" is not
     return word != pattern.head and word.endswith("s") and before in g.CONJUNCTIONS
 

@@ -39,6 +39,8 @@ AGENT_OF = frozenset(["of", "in", "from"])
 PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "inside", "across", "throughout", "within", "from"])
 # First words of an apposition or non-restrictive clause between commas: "Pakistan, a key ally, …".
 PARENTHETICAL_OPENERS = frozenset("a an the which who whose whom where one its his her their".split())
+QUANTIFIERS = frozenset("dozens hundreds thousands millions tens scores some many several most all both none "
+                        "group groups number members crowds crowd".split())
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.
 ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation organization movement militia "
