@@ -444,10 +444,45 @@ def _code_verbs(sentence, tokens, groups, compiled, context, explain, words=None
                 continue
             seen.add(key)
             events.append(event)
+    events.extend(e for e in _obligations(sentence, tokens, groups, compiled, context, explain)
+                  if (e.source.code, e.target.code if e.target else None, e.code) not in seen)
     if any(e.target is not None for e in events):
         # "..., the White House said": the reported event is coded, not the act of saying it
         events = [e for e in events if e.target is not None]
     return events
+
+
+def _obligations(sentence, tokens, groups, compiled, context, explain) -> list[Event]:
+    """ "Russia said that Sudan must return the helicopter": a reported obligation is a demand of the speaker
+    on the obliged (codebook rule `obligation_code`)."""
+    code = compiled.rules.get("obligation_code")
+    lowers = [t.lower for t in tokens]
+    if code is None or not any(w in g.OBLIGATIONS for w in lowers):
+        return []
+    out = []
+    for k, w in enumerate(lowers):
+        if w not in g.OBLIGATIONS or k == 0:
+            continue
+        obliged = next((grp for grp in groups if grp.tok_end == k and not grp.in_pp), None)
+        if obliged is None and lowers[k - 1] in g.SUBJECT_PRONOUNS:
+            obliged = _pronoun(lowers[k - 1], k - 1, tokens, [c for c in groups if c.tok_end <= k - 1], context)
+        if obliged is None:
+            continue
+        start = obliged.tok_start
+        report = next((r for r in range(start - 1, max(-1, start - 8), -1) if lowers[r] in g.REPORTING_VERBS), None)
+        if report is None:
+            continue
+        speaker = _subject(tokens, lowers, report, groups, context)
+        if speaker is None:
+            continue
+        for source in speaker.members:
+            for target in obliged.members:
+                if source.code != target.code:
+                    why = (f"reported obligation: {tokens[report].text!r} ... {tokens[k].text!r}",) if explain else ()
+                    # the reporting verb is the act coded (and dated): "said on Tuesday that … must"
+                    out.append(Event(sentence.index, sentence.text, source, target, code, f"{code}.obligation",
+                                     tokens[report].start, tokens[report].end, "asserted", why))
+    return out
 
 
 def _match_pattern(pattern: CompiledPattern, tokens: list[Token], i: int, group_at: dict[int, Group]) -> _Match | None:
@@ -457,6 +492,7 @@ def _match_pattern(pattern: CompiledPattern, tokens: list[Token], i: int, group_
     e = 0
     while e < len(elements):
         element = elements[e]
+        j = _skip_time(tokens, j)  # "demanded Friday that", "met on Tuesday with"
         if element == SLOT:
             grp, after = _group_near(tokens, j, group_at, max_skip=3)
             if grp is None:
@@ -481,6 +517,19 @@ def _match_pattern(pattern: CompiledPattern, tokens: list[Token], i: int, group_
             j += 1
         e += 1
     return _Match(pattern, i, j, slot)
+
+
+def _skip_time(tokens: list[Token], j: int) -> int:
+    """Index after a time expression starting at j ("Friday", "on Tuesday", "last week", "today"), else j."""
+    k = j
+    if k < len(tokens) and tokens[k].lower in g.TIME_LEADS and k + 1 < len(tokens) and tokens[k + 1].lower in g.TIME_WORDS:
+        k += 1
+    if k < len(tokens) and tokens[k].lower in g.TIME_WORDS:
+        k += 1
+        if k < len(tokens) and tokens[k].lower in g.TIME_TAILS:
+            k += 1
+        return k
+    return j
 
 
 def _group_near(tokens: list[Token], j: int, group_at: dict[int, Group], max_skip: int) -> tuple[Group | None, int]:

@@ -41,6 +41,16 @@ PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "inside", "across", "through
 PARENTHETICAL_OPENERS = frozenset("a an the which who whose whom where one its his her their".split())
 QUANTIFIERS = frozenset("dozens hundreds thousands millions tens scores some many several most all both none "
                         "group groups number members crowds crowd".split())
+# Time expressions that may stand between a verb and the rest of its pattern ("demanded Friday that").
+TIME_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight week weekend "
+                       "month year morning evening".split())
+TIME_LEADS = frozenset("on last this early late next".split())
+TIME_TAILS = frozenset("morning afternoon evening night".split())
+OBLIGATIONS = frozenset(["must"])
+# Verbs that report what someone said ("said that Sudan must…"), in the forms news uses.
+REPORTING_VERBS = frozenset("said says say declared declares insisted insists stressed stresses told tells warned warns "
+                            "reiterated reiterates argued argues added adds announced announces maintained maintains "
+                            "reminder reminded".split())
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.
 ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation organization movement militia "
