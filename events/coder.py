@@ -558,6 +558,8 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         return []
     if not pattern.is_noun and lowers[h].endswith("ing") and m.tok_end < len(lowers) and lowers[h + 1] == "of":
         return []  # "the killing of", "the death and wounding of": a noun, not a verb
+    if not pattern.is_noun and lowers[h].endswith("ing") and lowers[h] != pattern.head and not _progressive(lowers, h):
+        return []  # "one of its gunboats intercepting a ship", "…, saying": a participle, not the clause's verb
     if h > 0 and lowers[h - 1] == "to" and any(o.tok_end <= h for o in matches[:idx]):
         return []  # "urged Serbia on Friday to withdraw": the appeal is the event, not the withdrawal
     denials = compiled.rules.get("denial_codes", ())
@@ -680,6 +682,16 @@ def _modality(lowers: list[str], h: int, pattern: CompiledPattern, compiled: Com
     return "asserted"
 
 
+def _progressive(lowers: list[str], h: int) -> bool:
+    """ "has been sharing", "are fighting": an -ing form after a form of "be" is a finite verb."""
+    for k in range(h - 1, max(-1, h - 4), -1):
+        if lowers[k] in g.BE_FORMS:
+            return True
+        if lowers[k] not in g.ADVERBS and not lowers[k].endswith("ly") and lowers[k] not in g.NEGATORS:
+            return False
+    return False
+
+
 def _is_passive(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
     if pattern.is_noun or lowers[h] not in pattern.participles:
         return False
@@ -720,6 +732,12 @@ def _subject(tokens, lowers, h, groups, context) -> Group | None:
             return Group((Actor(a.code, tokens[k - 1].start, tokens[k].end, k - 1, k + 1, a.entry_ids, False, "context"),), k - 1, k + 1, None)
         if w in (";", "said", "says", "told", "but") or (w == "and" and k > 0 and lowers[k - 1] == ","):
             break  # "…, and the second accused him": a new clause with its own subject
+        if w in g.RELATIVE_PRONOUNS:
+            before = k - 1 if k > 0 and lowers[k - 1] != "," else k - 2
+            owner = next((c for c in candidates if c.tok_end - 1 == before), None) if before >= 0 else None
+            if owner is None:
+                break  # "a resolution that aims to impose…": the subject is the noun, not an actor
+            return owner  # "Hamas, which advocates…"
         if w == ",":
             opening = _parenthetical_start(lowers, k)
             if opening is not None:  # "Pakistan, a key U.S. ally, has refused…": skip the apposition

@@ -51,6 +51,7 @@ OBLIGATIONS = frozenset(["must"])
 REPORTING_VERBS = frozenset("said says say declared declares insisted insists stressed stresses told tells warned warns "
                             "reiterated reiterates argued argues added adds announced announces maintained maintains "
                             "reminder reminded".split())
+RELATIVE_PRONOUNS = frozenset(["that", "which", "who"])
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.
 ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation organization movement militia "
