@@ -22,6 +22,8 @@ _TOKEN_RE = re.compile(
   | n['’]t\b                           # n't
   | ['’]s\b                            # possessive 's
   | \d+(?:[.,:/]\d+)*(?:st|nd|rd|th)?  # numbers, times, numeric dates, ordinals
+  | [A-Z]\w*(?=[-‐](?:led|backed|brokered|sponsored|supported|funded|allied|aligned|controlled|run|held)\b)
+                                       # "Saudi-led", "Iranian-backed": the name stands apart
   | \w+(?:[-‐]\w+)*                    # words, hyphenated compounds
   | [^\w\s]                            # any other single character
     """,
@@ -64,6 +66,8 @@ def tokenize(text: str) -> list[Token]:
 
     >>> [t.text for t in tokenize("Iran's FM didn't meet U.S. envoys.")]
     ['Iran', "'s", 'FM', 'did', "n't", 'meet', 'U.S.', 'envoys', '.']
+    >>> [t.text for t in tokenize("the Saudi-led coalition and Guinea-Bissau")]
+    ['the', 'Saudi', '-', 'led', 'coalition', 'and', 'Guinea-Bissau']
     """
     lowered = text.lower().replace("’", "'")
     if len(lowered) != len(text):  # a rare character whose lower case is longer ("İ"): lower token by token
