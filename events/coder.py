@@ -596,7 +596,10 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         why.append("passive voice: source after 'by', target is the subject")
     elif target_group is None:
         places = code[:2] not in compiled.rules.get("no_place_target", ())
-        target_group = _first_group_after(lowers, m.tok_end, groups, compiled.rules.get("max_target_distance", 12), places)
+        target_group = _first_group_after(lowers, m.tok_end, groups, compiled.rules.get("max_target_distance", 12), places,
+                                         compiled.past_forms)
+        if target_group is None:  # "cracked down on protesters": an actor named inside the pattern's own words
+            target_group = next((grp for grp in groups if h < grp.tok_start and grp.tok_end <= m.tok_end), None)
         if target_group is None and source_group is not None:
             target_group = _object_pronoun(tokens, lowers, m.tok_end, source_group, context)
     if source_group is None and pattern.is_noun and target_group is not None and len(target_group.members) > 1 and "mutual" in pattern.flags:
@@ -822,14 +825,29 @@ def _pronoun(word: str, k: int, tokens: list[Token], before: list[Group], contex
     return None
 
 
-def _first_group_after(lowers: list[str], end: int, groups: list[Group], limit: int, places: bool = False) -> Group | None:
+def _target_break(lowers: list[str], start: int, stop: int, past: frozenset[str] = frozenset()) -> bool:
+    """A clause boundary between a verb and a candidate target; "and" only when a new verb follows it
+    ("met and held talks with" stops, "tear gas and live ammunition against protesters" does not)."""
+    for k in range(start, stop):
+        w = lowers[k]
+        if w == "and":
+            nxt = lowers[k + 1] if k + 1 < len(lowers) else ""
+            if nxt.endswith("ed") or nxt in past or nxt in g.AUXILIARIES or nxt in g.SUBJECT_PRONOUNS:
+                return True
+        elif w in g.TARGET_BREAKS:
+            return True
+    return False
+
+
+def _first_group_after(lowers: list[str], end: int, groups: list[Group], limit: int, places: bool = False,
+                       past: frozenset[str] = frozenset()) -> Group | None:
     """The first group after the verb in its clause that can be an object: not the agent of a "by" phrase
     ("brokered by China"), and a place ("aid to refugees in Liberia") only when `places` and nothing else fits."""
     fallback = None
     for grp in groups:
         if grp.tok_start < end:
             continue
-        if grp.tok_start - end > limit or any(w in g.TARGET_BREAKS for w in lowers[end : grp.tok_start]):
+        if grp.tok_start - end > limit or _target_break(lowers, end, grp.tok_start, past):
             break
         if grp.prep in g.NON_TARGET_PREPOSITIONS:
             if places and fallback is None and grp.prep in g.PLACE_PREPOSITIONS:

@@ -145,6 +145,8 @@ class CompiledCodebook:
     # head form -> the sets of literal words its patterns need besides the head (empty set: none needed)
     head_needs: dict[str, tuple[frozenset[str], ...]] = field(repr=False, default_factory=dict)
     refusal_forms: frozenset[str] = field(repr=False, default=frozenset())
+    # irregular past forms ("held", "met"): with "-ed" words, what marks a finite verb after "and"
+    past_forms: frozenset[str] = field(repr=False, default=frozenset())
     prefilter_words: tuple[str, ...] = field(repr=False, default=())
 
     def event_type(self, code: str) -> EventType:
@@ -209,6 +211,7 @@ def compile_codebook(codebook: Codebook) -> CompiledCodebook:
         first_tokens=frozenset(k for k in trie if k) | frozenset(w for w, kind in SUBJECT_PRONOUNS.items() if kind != "thing"),
         head_needs={form: _needs(patterns) for form, patterns in verb_index.items()},
         refusal_forms=frozenset(f for v in codebook.rules.get("refusal_verbs", ()) for f in verb_forms(v, codebook.irregular)),
+        past_forms=frozenset(f for forms in codebook.irregular.values() for cell in forms[1:3] for f in cell.split("|") if f),
         prefilter_words=tuple(sorted(verb_index)),
     )
 
