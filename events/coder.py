@@ -647,6 +647,13 @@ def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
         return True  # no verb follows "the" or a possessive: "the attack", "the oppressed people"
     if before in g.PREPOSITIONS and before != "to":  # "continued to send" is an infinitive
         return not word.endswith("ing")  # "after attacking" is a verb, "in attacks" is not
+    if word == pattern.head or (word.endswith("s") and not word.endswith("ss")):
+        # "a knife attack", "the deadly car bomb attacks": modifiers between a determiner and the head
+        k = h - 1
+        while k >= 0 and h - k <= 2 and lowers[k].isalpha() and lowers[k] not in g.FUNCTION_WORDS:
+            k -= 1
+        if k >= 0 and k < h - 1 and (lowers[k] in g.DETERMINERS or lowers[k] == "'s"):
+            return True
     return word != pattern.head and word.endswith("s") and before in g.CONJUNCTIONS
 
 
