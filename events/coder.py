@@ -643,8 +643,8 @@ def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
     if pattern.is_noun or h == 0:
         return False
     word, before = lowers[h], lowers[h - 1]
-    if before in g.DETERMINERS or before == "'s":
-        return True  # no verb follows "the" or a possessive: "the attack", "the oppressed people"
+    if before in g.DETERMINERS or before in ("'s", "'") or before[0].isdigit() or before in g.NUMBER_WORDS:
+        return True  # no verb follows "the", a possessive or a number: "the attack", "24 million pounds"
     if before in g.PREPOSITIONS and before != "to":  # "continued to send" is an infinitive
         return not word.endswith("ing")  # "after attacking" is a verb, "in attacks" is not
     if word == pattern.head or (word.endswith("s") and not word.endswith("ss")):

@@ -52,6 +52,8 @@ REPORTING_VERBS = frozenset("said says say declared declares insisted insists st
                             "reiterated reiterates argued argues added adds announced announces maintained maintains "
                             "reminder reminded".split())
 RELATIVE_PRONOUNS = frozenset(["that", "which", "who"])
+NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten dozen hundred thousand million billion "
+                         "trillion".split())
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.
 ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation organization movement militia "
