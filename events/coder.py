@@ -562,6 +562,8 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         return []  # "one of its gunboats intercepting a ship", "…, saying": a participle, not the clause's verb
     if h > 0 and lowers[h - 1] == "to" and any(o.tok_end <= h for o in matches[:idx]):
         return []  # "urged Serbia on Friday to withdraw": the appeal is the event, not the withdrawal
+    if pattern.is_noun and any(not o.pattern.is_noun and o.tok_start < h and ";" not in lowers[o.tok_end : h] for o in matches[:idx]):
+        return []  # "the EU condemned the attack by Hamas on Israel": the attack is what is condemned
     denials = compiled.rules.get("denial_codes", ())
     if any(o.pattern.code in denials for o in matches[:idx]):
         return []  # "Iran denied that it had attacked the base": the denial is the event
