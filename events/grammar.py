@@ -27,7 +27,8 @@ HYPOTHETICAL = frozenset("could might may should must can cannot".split())
 # Going-to and scheduled futures: "is to meet", "is set to visit", "plans to sign".
 FUTURE_LEADS = frozenset("plan plans planned planning intend intends intended set expected due scheduled going "
                          "hope hopes hoped wants want wanted seek seeks seeking prepare prepares preparing "
-                         "willing ready prepared poised eager".split())
+                         "willing ready prepared poised eager vow vows vowed pledge pledges pledged promise "
+                         "promises promised offer offers offered".split())
 INDEFINITE = frozenset(["a", "an", "another"])
 CONDITIONALS = frozenset(["if", "unless", "whether", "lest"])
 # Prepositions whose object is a place or the agent of a passive, never the target of the verb before them.
