@@ -234,6 +234,8 @@ def _compose_actors(
                         ids.append(follower.entry_id)
                         end = phrases[k + 1].tok_end
                         k += 1
+                else:  # "Bulgarian President Todor Zhivkov": a name we do not know is still this actor
+                    end = _name_after(tokens, end, phrases[k + 1].tok_start if k + 1 < len(phrases) else len(tokens))
             actors.append(_actor(tokens, code, start, end, ids, person))
             k += 1
             continue
@@ -246,6 +248,10 @@ def _compose_actors(
                 actors.append(_actor(tokens, follower.code, phrase.tok_start, nxt_phrase.tok_end, [agent.entry_id, follower.entry_id], True))
                 k += 2
                 continue
+        limit = phrases[k + 1].tok_start if k + 1 < len(phrases) else len(tokens)
+        if _name_after(tokens, phrase.tok_end, limit) > phrase.tok_end and tokens[phrase.tok_start].text[0].isupper():
+            k += 1  # "President Reagan": a named person of a country we cannot tell; not coded
+            continue
         of_members = _agent_of(tokens, phrases, k, compiled)
         if of_members:
             last_k, countries = of_members
@@ -327,6 +333,16 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
         return None
     return Actor(country + agent.code, tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start,
                  phrase.tok_end, (agent.entry_id,), agent.is_person, "context")
+
+
+def _name_after(tokens: list[Token], end: int, limit: int) -> int:
+    """End of a personal name of capitalised words starting at `end` ("Todor Zhivkov", "Muammar al-Gaddafi")."""
+    k = end
+    while k < min(limit, end + 4) and (tokens[k].text[:1].isupper() and tokens[k].text.isalpha() or tokens[k].lower in g.NAME_PARTICLES):
+        k += 1
+    while k > end and tokens[k - 1].lower in g.NAME_PARTICLES:
+        k -= 1
+    return k
 
 
 def _modifies_next_word(tokens: list[Token], end: int, compiled: CompiledCodebook) -> bool:

@@ -55,6 +55,7 @@ REPORTING_VERBS = frozenset("said says say declared declares insisted insists st
 RELATIVE_PRONOUNS = frozenset(["that", "which", "who"])
 NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten dozen hundred thousand million billion "
                          "trillion".split())
+NAME_PARTICLES = frozenset("bin ibn al el de da van von der du la le abu".split())
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.
 ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation organization movement militia "
