@@ -12,19 +12,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from events.problems import Problem
+from events.problems import CATALOGUE, Problem
 
-VF_CODES: dict[str, str] = {
-    "VF001": "missing-file",
-    "VF002": "unlisted-file",
-    "VF003": "size-mismatch",
-    "VF004": "hash-mismatch",
-    "VF005": "row-count-mismatch",
-    "VF006": "unreadable-file",
-    "VF007": "schema-mismatch",
-    "VF008": "bad-manifest",
-    "VF009": "totals-mismatch",
-}
+# The VF codes are listed with every other problem code in events.problems.CATALOGUE.
+VF_CODES: dict[str, str] = {code: name for code, name in CATALOGUE.items() if code.startswith("VF")}
 
 
 @dataclass
