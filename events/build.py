@@ -30,6 +30,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import json
+import multiprocessing as mp
 import os
 import re
 import shutil
@@ -380,9 +381,14 @@ def _code_inputs(to_code, staging, compiled, jobs, seen_ids, rejects, touched, p
     if not to_code:
         return
     jobs = max(1, jobs or os.cpu_count() or 1)
-    executor = cf.ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(compiled,)) if jobs > 1 else None
-    if executor is None:
-        _init_worker(compiled)
+    _init_worker(compiled)
+    executor = None
+    if jobs > 1:
+        # Forked workers inherit the compiled codebook from this process; other start methods receive a copy.
+        context = mp.get_context()
+        inherited = context.get_start_method() == "fork"
+        executor = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=None if inherited else _init_worker,
+                                          initargs=() if inherited else (compiled,))
     counter = [0]
     try:
         for stats in to_code:
