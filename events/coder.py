@@ -613,7 +613,7 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         source_group, target_group = by, left
         why.append("passive voice: source after 'by', target is the subject")
     elif target_group is None:
-        places = code[:2] not in compiled.rules.get("no_place_target", ())
+        places = pattern.code[:2] not in compiled.rules.get("no_place_target", ())  # venues of talks are not parties
         target_group = _first_group_after(lowers, m.tok_end, groups, compiled.rules.get("max_target_distance", 12), places,
                                          compiled.past_forms)
         if target_group is None:  # "cracked down on protesters": an actor named inside the pattern's own words
