@@ -538,6 +538,10 @@ def _match_pattern(pattern: CompiledPattern, tokens: list[Token], i: int, group_
 def _skip_time(tokens: list[Token], j: int) -> int:
     """Index after a time expression starting at j ("Friday", "on Tuesday", "last week", "today"), else j."""
     k = j
+    if k + 1 < len(tokens) and (tokens[k].lower, tokens[k + 1].lower) in g.ADVERBIAL_PAIRS:
+        return k + 2  # "agreed in principle to"
+    if k < len(tokens) and tokens[k].lower in g.PATTERN_ADVERBS:
+        return k + 1  # "agreed unanimously to", "met again with"
     if k < len(tokens) and tokens[k].lower in g.TIME_LEADS and k + 1 < len(tokens) and tokens[k + 1].lower in g.TIME_WORDS:
         k += 1
     if k < len(tokens) and tokens[k].lower in g.TIME_WORDS:
@@ -567,7 +571,8 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     why: list[str] = [f"pattern {pattern.id} ({pattern.code}) matched {tokens[m.tok_start].start}:{tokens[m.tok_end - 1].end}"]
     lowers = [t.lower for t in tokens]
     h = m.tok_start
-    if _reads_as_noun(lowers, h, pattern) or _noun_in_modifier(lowers, h, pattern):
+    actor_tokens = {k for grp in groups for a in grp.members if not a.resolved_from for k in range(a.tok_start, a.tok_end)}
+    if _reads_as_noun(lowers, h, pattern, actor_tokens, compiled.past_forms) or _noun_in_modifier(lowers, h, pattern):
         return []
     # governed infinitive or gerund: "called on Iran to release" / "accused Russia of attacking"
     if h > 0 and lowers[h - 1] in g.GERUND_BLOCKERS and lowers[h].endswith("ing") and not pattern.is_noun:
@@ -614,10 +619,12 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         why.append("passive voice: source after 'by', target is the subject")
     elif target_group is None:
         places = pattern.code[:2] not in compiled.rules.get("no_place_target", ())  # venues of talks are not parties
-        target_group = _first_group_after(lowers, m.tok_end, groups, compiled.rules.get("max_target_distance", 12), places,
-                                         compiled.past_forms)
+        distance = compiled.rules.get("max_target_distance", 12)
+        target_group = _first_group_after(lowers, m.tok_end, groups, distance, False, compiled.past_forms)
         if target_group is None:  # "cracked down on protesters": an actor named inside the pattern's own words
             target_group = next((grp for grp in groups if h < grp.tok_start and grp.tok_end <= m.tok_end), None)
+        if target_group is None and places:  # then a place: "aid to refugees in Liberia"
+            target_group = _first_group_after(lowers, m.tok_end, groups, distance, True, compiled.past_forms)
         if target_group is None and source_group is not None:
             target_group = _object_pronoun(tokens, lowers, m.tok_end, source_group, context)
     if source_group is None and pattern.is_noun and target_group is not None and len(target_group.members) > 1 and "mutual" in pattern.flags:
@@ -655,7 +662,7 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     return out
 
 
-def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
+def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern, actor_tokens=frozenset(), past=frozenset()) -> bool:
     """ "the attack by Hamas", "Israel's attacks on", "crimes and attacks by": a base or -s form after a
     determiner, a possessive, a preposition or a conjunction is a noun, not the verb of a clause."""
     if pattern.is_noun or h == 0:
@@ -671,6 +678,8 @@ def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
         while k >= 0 and h - k <= 2 and lowers[k].isalpha() and lowers[k] not in g.FUNCTION_WORDS:
             k -= 1
         if k >= 0 and k < h - 1 and (lowers[k] in g.DETERMINERS or lowers[k] == "'s"):
+            if (h - 1) in actor_tokens and (word != pattern.head or word in past):
+                return False  # "The US imposes sanctions", "the EU cut off aid": an actor subject and its verb
             return True
     return word != pattern.head and word.endswith("s") and before in g.CONJUNCTIONS
 

@@ -56,6 +56,12 @@ RELATIVE_PRONOUNS = frozenset(["that", "which", "who"])
 NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten dozen hundred thousand million billion "
                          "trillion".split())
 NAME_PARTICLES = frozenset("bin ibn al el de da van von der du la le abu".split())
+ADVERBIAL_PAIRS = frozenset([("in", "principle"), ("in", "writing"), ("on", "paper"), ("for", "now"), ("at", "last"),
+                             ("once", "again")])
+# Adverbs that may stand between the words of a pattern ("agreed unanimously to", "met again with").
+PATTERN_ADVERBS = frozenset("again also unanimously formally officially jointly separately briefly repeatedly "
+                            "reportedly allegedly finally eventually quickly swiftly strongly sharply publicly "
+                            "privately secretly personally directly immediately".split())
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.
 ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation organization movement militia "
