@@ -510,7 +510,7 @@ def _match_pattern(pattern: CompiledPattern, tokens: list[Token], i: int, group_
         element = elements[e]
         j = _skip_time(tokens, j)  # "demanded Friday that", "met on Tuesday with"
         if element == SLOT:
-            grp, after = _group_near(tokens, j, group_at, max_skip=3)
+            grp, after = _group_near(tokens, j, group_at, max_skip=4)
             if grp is None:
                 if e == len(elements) - 1:  # a trailing slot may be filled later in the clause
                     break
@@ -561,6 +561,8 @@ def _group_near(tokens: list[Token], j: int, group_at: dict[int, Group], max_ski
         if k >= len(tokens):
             break
         word = tokens[k]
+        if word.text[0].isdigit() or word.lower in ("more", "than", "some", "about", "nearly", "around", "over", "at", "least"):
+            continue  # "forced more than 1,000 Palestinian refugees"
         if not (word.lower in g.DETERMINERS or (word.text[0].isalpha() and word.text[0].islower() and word.lower not in g.PREPOSITIONS)):
             break
     return None, j
@@ -568,6 +570,8 @@ def _group_near(tokens: list[Token], j: int, group_at: dict[int, Group], max_ski
 
 def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, context, explain) -> list[Event]:
     pattern = m.pattern
+    if "ignore" in pattern.flags:
+        return []  # a veto pattern: "executed a plan" matches here so that "execute +" cannot
     why: list[str] = [f"pattern {pattern.id} ({pattern.code}) matched {tokens[m.tok_start].start}:{tokens[m.tok_end - 1].end}"]
     lowers = [t.lower for t in tokens]
     h = m.tok_start
@@ -603,7 +607,13 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
             return []
         code = mapped
     passive = _is_passive(lowers, h, pattern)
-    left = _noun_owner(lowers, h, groups) if pattern.is_noun else _subject(tokens, lowers, h, groups, context)
+    if pattern.is_noun:
+        left = _noun_owner(lowers, h, groups)
+        light = _light_verb_before(lowers, h)
+        if left is None and light is not None:  # "Italy announced a suspension of air links with Serbia"
+            left = _subject(tokens, lowers, light, groups, context)
+    else:
+        left = _subject(tokens, lowers, h, groups, context)
     source_group, target_group = left, m.slot
     if "source_slot" in pattern.flags:
         # "an attack by militants on a police station", "repelled an attack by rebels": the slot is the source
@@ -782,6 +792,15 @@ def _subject(tokens, lowers, h, groups, context) -> Group | None:
                 continue
         k -= 1
     return None
+
+
+def _light_verb_before(lowers: list[str], h: int) -> int | None:
+    """Index of a verb like "announced", "launched", "undertook" whose object is the event noun at h."""
+    k = h - 1
+    while k >= 0 and h - k <= 4 and (lowers[k] in g.DETERMINERS or (lowers[k].isalpha() and lowers[k] not in g.FUNCTION_WORDS
+                                                                  and lowers[k] not in g.LIGHT_VERBS)):
+        k -= 1
+    return k if k >= 0 and lowers[k] in g.LIGHT_VERBS else None
 
 
 def _noun_owner(lowers: list[str], h: int, groups: list[Group]) -> Group | None:

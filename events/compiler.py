@@ -19,7 +19,7 @@ from events.text import tokenize
 
 COMPILER_VERSION = "events.compiler.v1"
 
-FLAGS = ("mutual", "no_target", "noun", "source_slot")
+FLAGS = ("ignore", "mutual", "no_target", "noun", "source_slot")
 GAP = "..."
 SLOT = "+"
 MAX_GAP = 5

@@ -62,6 +62,11 @@ ADVERBIAL_PAIRS = frozenset([("in", "principle"), ("in", "writing"), ("on", "pap
 PATTERN_ADVERBS = frozenset("again also unanimously formally officially jointly separately briefly repeatedly "
                             "reportedly allegedly finally eventually quickly swiftly strongly sharply publicly "
                             "privately secretly personally directly immediately".split())
+# Verbs whose object noun names the event itself: "announced a suspension of", "launched an offensive against".
+LIGHT_VERBS = frozenset("announce announced announces undertake undertook undertakes launch launched launches carry carried "
+                        "carries conduct conducted conducts make made makes hold held holds begin began begins start "
+                        "started starts order ordered orders stage staged stages mount mounted mounts propose proposed "
+                        "proposes declare declared declares impose imposed imposes".split())
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.
 ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation organization movement militia "

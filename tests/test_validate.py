@@ -81,7 +81,7 @@ CASES = [
     ('CB016-column', 'agents.csv', 1, 'id,code,names,notes',
      "cb/agents.csv:1: [CB016] unknown column 'notes'. Did you mean 'note'?",),
     ('CB017', 'verbs/04_consult.csv', 2, '040.meet,040,meet,mutal,',
-     "cb/verbs/04_consult.csv:2: [CB017] unknown flag(s) mutal in '040.meet'; expected mutual, no_target, noun, source_slot. Did you mean 'mutual'?",),
+     "cb/verbs/04_consult.csv:2: [CB017] unknown flag(s) mutal in '040.meet'; expected ignore, mutual, no_target, noun, source_slot. Did you mean 'mutual'?",),
     ('CB018', 'actors/organizations.csv', 0, 'iran-un-mission,IRNGOV,Iran,,,',
      "cb/actors/organizations.csv:4: [CB018] warning: name 'Iran' of 'iran-un-mission' (IRNGOV) is also a name of 'irn' (IRN, actors/countries.csv:2) on overlapping dates; the coder would pick one silently. Remove it from one entry or make the dates disjoint",),
     ('CB019', 'actors/people.csv', 2, 'sergey-lavrov@2004,RUSGOV,Sergey Lavrov|Lavrov,2004-03-09,,foreign minister',
