@@ -190,9 +190,11 @@ def _match_phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date
 
 
 def _latest(entries: tuple[PhraseEntry, ...]) -> tuple[PhraseEntry, ...]:
-    """For an undated text: each name's most recent role ("Trump" -> his latest period)."""
-    newest = max(e.valid_from or dt.date.min for e in entries)
-    return tuple(e for e in entries if (e.valid_from or dt.date.min) == newest)
+    """For an undated text: each name's most recent office, else its most recent role ("Yeltsin" -> RUSGOV,
+    not the former-leader ELI period that followed; "Trump" -> his latest term)."""
+    offices = tuple(e for e in entries if not e.code.endswith("ELI")) or entries
+    newest = max(e.valid_from or dt.date.min for e in offices)
+    return tuple(e for e in offices if (e.valid_from or dt.date.min) == newest)
 
 
 def _country_of(code: str, compiled: CompiledCodebook) -> str | None:
