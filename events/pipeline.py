@@ -71,10 +71,23 @@ def code_document(doc: Document, compiled: CompiledCodebook, resolver: DateResol
     A dateline ("MOSCOW, July 3 (Reuters) -") is blanked out before coding, so its city is not taken for an
     actor, and its date becomes the reference date for relative expressions ("on Tuesday").
     """
-    line = resolver.dateline(doc.text, doc.pub_date)
-    text = doc.text if line is None else " " * line.end + doc.text[line.end :]
+    start = _body_start(doc)
+    line = resolver.dateline(doc.text[start:], doc.pub_date)
+    text = doc.text if line is None else doc.text[:start] + " " * line.end + doc.text[start + line.end :]
     sentences, events = code_sentences(text, compiled, doc.pub_date if dated else None, title=doc.title, explain=explain)
     return sentences, events, line.reference_date(doc.pub_date) if line else doc.pub_date
+
+
+def _body_start(doc: Document) -> int:
+    """Offset after a first line that repeats the title, where a dateline would stand."""
+    if not doc.title:
+        return 0
+    stripped = doc.text.lstrip()
+    first, _, _ = stripped.partition("\n")
+    if first.strip() != doc.title.strip():
+        return 0
+    offset = len(doc.text) - len(stripped) + len(first) + 1
+    return min(offset, len(doc.text))
 
 
 def resolve_date(event: Event, pub_date: dt.date, resolver: DateResolver, anchor: DateResolution | None) -> DateResolution:

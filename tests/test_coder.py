@@ -1,0 +1,84 @@
+"""The coder's grammar, one rule a case: (text, publication date, expected (source, target, code) tuples).
+
+These use the bundled codebook; a case names the rule it pins down. The broader accuracy floors are in
+test_gold.py.
+"""
+
+import pytest
+
+from events.coder import actors_in
+from events.compiler import compile_pattern
+
+CASES = [
+    # subject / object around the verb, titles and unknown names after titles
+    ("title and name", "Iran's Acting Foreign Minister Ali Bagheri Kani met Russian Foreign Minister Sergey Lavrov on Tuesday.",
+     "2024-07-17", {("IRNGOV", "RUSGOV", "040")}),
+    ("unknown name after a title", "Bulgarian President Todor Zhivkov praised Libya.", "1988-05-01", {("BGRGOV", "LBY", "051")}),
+    # passive voice swaps source and target
+    ("passive with by", "The Iranian embassy was attacked by Israeli warplanes.", "2024-04-02", {("ISRMIL", "IRNGOV", "190")}),
+    # negation suppresses; refusal recodes through the codebook's negated rule
+    ("plain negation", "Turkey did not attack Syria.", "2024-07-17", set()),
+    ("refusal", "Iran refused to meet US envoys.", "2024-07-17", {("IRN", "USAGOV", "125")}),
+    ("conditional", "If Russia attacked Poland, NATO would respond.", "2024-07-17", set()),
+    # future tense is a statement of intent
+    ("future visit", "Iran's president will visit Moscow next week.", "2024-07-17", {("IRNGOV", "RUSGOV", "036")}),
+    # compound actors give one event per actor; mutual acts both directions
+    ("compound subject", "The US, UK and France condemned Iran.", "2024-07-17",
+     {("USA", "IRN", "111"), ("GBR", "IRN", "111"), ("FRA", "IRN", "111")}),
+    ("mutual compound", "Iran and Saudi Arabia signed an agreement.", "2023-03-10", {("IRN", "SAU", "057"), ("SAU", "IRN", "057")}),
+    ("compound adjectives share a role", "Hungarian and Romanian officials met in Budapest.", "2024-07-17",
+     {("HUNGOV", "ROMGOV", "040"), ("ROMGOV", "HUNGOV", "040")}),
+    # reported speech and accusations
+    ("reported speech", "Kyiv said Russian forces attacked Kharkiv.", "2024-07-17", {("RUSMIL", "UKR", "190")}),
+    ("accusation governs its gerund", "Israel accused Hamas of attacking civilians.", "2024-07-17", {("ISR", "PSEREBHMS", "1123")}),
+    ("reported obligation", "Russia said on Tuesday that Sudan must return the helicopter.", "2024-07-17", {("RUS", "SDN", "100")}),
+    ("denial covers what it denies", "Iran denied that it had attacked the US base.", "2024-07-17", {("IRN", "USA", "016")}),
+    # pronouns and definite descriptions resolve from context
+    ("he", "Sergey Lavrov arrived in Beijing. He praised China.", "2024-07-17",
+     {("RUSGOV", "CHNGOV", "042"), ("RUSGOV", "CHN", "051")}),
+    ("they", "The foreign ministers of Iran and Russia met in New York. They discussed the war in Gaza.", "2024-07-17",
+     {("IRNGOV", "RUSGOV", "040"), ("RUSGOV", "IRNGOV", "040")}),
+    ("the top Iranian diplomat", "The top Iranian diplomat criticised Israel.", "2024-07-17", {("IRNGOV", "ISR", "111")}),
+    ("apposition skipped", "Pakistan, a key US ally, condemned India.", "2024-07-17", {("PAK", "IND", "111")}),
+    # event nouns take their actor from the words before them, not from the sentence subject
+    ("noun owner", "Israeli airstrikes on Gaza killed 20 people.", "2024-07-17",
+     {("ISR", "PSE", "195"), ("ISR", "PSECVL", "190")}),
+    ("commented noun is no event", "The EU condemned the attack by Hamas on Israel.", "2024-07-17", {("IGOEEC", "ISR", "111")}),
+    ("source slot", "The army repelled an attack by Houthi rebels.", "2024-07-17", {("YEMREB", None, "190")}),
+    # guards against false positives
+    ("sports discard", "Spain attacked the French goal in the second half.", "2024-07-17", set()),
+    ("noun after a determiner", "The attack on the convoy was condemned.", "2024-07-17", set()),
+    ("question", "Will Russia attack Ukraine?", "2024-07-17", set()),
+    ("reporting frame codes no statement", "Iran and Russia discussed trade, the Kremlin announced.", "2024-07-17",
+     {("IRN", "RUS", "040"), ("RUS", "IRN", "040")}),
+    ("modifier is no actor", "Police said joint military exercises would begin on Monday.", "2024-07-17", set()),
+]
+
+
+@pytest.mark.parametrize("name, text, date, expected", CASES, ids=[c[0] for c in CASES])
+def test_coder_grammar(code, name, text, date, expected):
+    got = {(r["source_actor"], r["target_actor"], r["event_code"]) for r in code(text, date)}
+    assert got == expected
+
+
+def test_coder_headline_echo_and_dateline_are_not_coded_twice(code):
+    text = "Iran, Russia discuss ties\nMOSCOW, July 3 (Reuters) - Iran's foreign minister met Lavrov.\nIran's foreign minister met Lavrov."
+    rows = code(text, "2024-07-04", title="Iran, Russia discuss ties")
+    assert [(r["source_actor"], r["target_actor"]) for r in rows] == [("IRNGOV", "RUSGOV")]
+    assert rows[0]["source_text"] == "Iran's foreign minister"  # the dateline city is not an actor
+
+
+def test_coder_dates_named_roles(compiled):
+    import datetime as dt
+
+    assert [a.code for a in actors_in("Trump", compiled, dt.date(2019, 5, 1))] == ["USAGOV"]
+    assert [a.code for a in actors_in("Trump", compiled, dt.date(2023, 5, 1))] == ["USAELI"]
+
+
+@pytest.mark.parametrize(
+    "pattern, error",
+    [("+ meet", "head word"), ("meet + +", "twice"), ("impose ... + sanctions", "slot already skips"), ("meet ...", "end with a gap")],
+)
+def test_coder_pattern_syntax_errors(pattern, error):
+    with pytest.raises(ValueError, match=error):
+        compile_pattern("040.x", "040", pattern, (), {})
