@@ -340,7 +340,8 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
 def _name_after(tokens: list[Token], end: int, limit: int) -> int:
     """End of a personal name of capitalised words starting at `end` ("Todor Zhivkov", "Muammar al-Gaddafi")."""
     k = end
-    while k < min(limit, end + 4) and (tokens[k].text[:1].isupper() and tokens[k].text.isalpha() or tokens[k].lower in g.NAME_PARTICLES):
+    while k < min(limit, end + 4) and (tokens[k].text[:1].isupper() and tokens[k].text.replace("-", "").isalpha()
+                                       or tokens[k].lower in g.NAME_PARTICLES):
         k += 1
     while k > end and tokens[k - 1].lower in g.NAME_PARTICLES:
         k -= 1
