@@ -367,17 +367,19 @@ def _actor(tokens: list[Token], code: str, start: int, end: int, ids: list[str],
 
 def _group(tokens: list[Token], actors: list[Actor], compiled: CompiledCodebook) -> list[Group]:
     """Join actors linked by "and", commas, "as well as" into compound groups."""
-    groups: list[Group] = []
-    current: list[Actor] = []
+    runs: list[list[Actor]] = []
+    conjoined: list[bool] = []  # whether a run has a conjunction, not only commas ("Unlike Biden, Trump…")
     for actor in actors:
-        if current and _linked(tokens, current[-1].tok_end, actor.tok_start):
-            current.append(actor)
+        if runs and _linked(tokens, runs[-1][-1].tok_end, actor.tok_start):
+            conjoined[-1] = conjoined[-1] or any(t.lower != "," for t in tokens[runs[-1][-1].tok_end : actor.tok_start])
+            runs[-1].append(actor)
             continue
-        if current:
-            groups.append(_make_group(tokens, _share_role(current, compiled)))
-        current = [actor]
-    if current:
-        groups.append(_make_group(tokens, _share_role(current, compiled)))
+        runs.append([actor])
+        conjoined.append(False)
+    groups: list[Group] = []
+    for run, joined in zip(runs, conjoined):
+        for members in [run] if joined or len(run) == 1 else [[a] for a in run]:
+            groups.append(_make_group(tokens, _share_role(members, compiled)))
     return groups
 
 
@@ -446,6 +448,8 @@ def _code_verbs(sentence, tokens, groups, compiled, context, explain, words=None
     for i, low in enumerate(lowers):
         if i in inside_actor or i < covered_until or low not in compiled.verb_index:
             continue
+        if i > 0 and tokens[i].text[0].isupper() and lowers[i - 1] not in g.SENTENCE_OPENERS:
+            continue  # "Roger Stone", "a 'Salute to America'": a capitalised word inside a sentence is a name
         for pattern in compiled.verb_index[low]:
             if words is not None and not pattern.needs <= words:
                 continue
@@ -745,12 +749,20 @@ def _progressive(lowers: list[str], h: int) -> bool:
 def _is_passive(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
     if pattern.is_noun or lowers[h] not in pattern.participles:
         return False
-    for k in range(h - 1, max(-1, h - 4), -1):
+    for k in range(h - 1, max(-1, h - 6), -1):
         if lowers[k] in g.BE_FORMS or lowers[k] in ("got", "get", "gets"):
             return True
+        if lowers[k] == "and" and k > 0 and _participle_like(lowers[k - 1]):
+            continue  # "was shot and killed": the auxiliary serves both participles
+        if _participle_like(lowers[k]) and k + 1 < h and lowers[k + 1] == "and":
+            continue
         if lowers[k] not in g.ADVERBS and not lowers[k].endswith("ly"):
             return False
     return False
+
+
+def _participle_like(word: str) -> bool:
+    return word.endswith(("ed", "en", "wn")) or word in g.COMMON_PARTICIPLES
 
 
 def _by_agent(lowers: list[str], end: int, groups: list[Group]) -> Group | None:

@@ -67,6 +67,9 @@ LIGHT_VERBS = frozenset("announce announced announces undertake undertook undert
                         "carries conduct conducted conducts make made makes hold held holds begin began begins start "
                         "started starts order ordered orders stage staged stages mount mounted mounts propose proposed "
                         "proposes declare declared declares impose imposed imposes".split())
+# Tokens after which a capitalised word may start a clause (so it is not a name).
+SENTENCE_OPENERS = frozenset(['"', "“", "'", "‘", "(", ":", ";", "—", "–", "-", "..."])
+COMMON_PARTICIPLES = frozenset("shot hit hurt cut struck beaten held taken seized killed".split())
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.
 ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation organization movement militia "
