@@ -33,7 +33,8 @@ to a key at three levels:
   (the three-digit parent of a four-digit code, `0871` -> `087`).
 
 A reference `source` or `target` of `null` (`-` in fixtures) is a wildcard that matches any predicted actor,
-including none. A reference event with `code: null` is left out of every level (nothing to compare). At each
+including none. A reference event with `code: null` is left out of every level (nothing to compare), and so is one
+prediction whose source and target root actors match it (it can be neither right nor wrong). At each
 level, predicted and reference events are paired by a maximum bipartite matching in which a pair is allowed when
 the keys are equal, wildcards aside (so each event is used at most once: multiset matching); paired references
 are true positives, unpaired predictions false positives, unpaired references false negatives. Without
@@ -354,6 +355,29 @@ def match(predicted: Sequence[tuple], reference: Sequence[tuple], prefer=None) -
     return sorted((r, p) for p, r in owner.items())
 
 
+def _drop_unjudgeable(predicted: Sequence[Tuple4], unknown: Sequence[Tuple4]) -> list[Tuple4]:
+    """Leave out one prediction per reference event whose code is unknown and whose actors it matches (dyad actors).
+
+    The reference says an event happened between those actors but not which: a prediction for it can be
+    neither right nor wrong, so it is not counted at all.
+
+    >>> _drop_unjudgeable([("FRAGOV", "ROMGOV", "040", None), ("FRA", "USA", "111", None)], [("FRAGOV", "ROMGOV", None, None)])
+    [('FRA', 'USA', '111', None)]
+    """
+    keep = list(predicted)
+    for ref in unknown:
+        key = (_root_actor(ref[0]), _root_actor(ref[1]))
+        for i, pred in enumerate(keep):
+            if all(k is None or k == v for k, v in zip(key, (_root_actor(pred[0]), _root_actor(pred[1])))):
+                del keep[i]
+                break
+    return keep
+
+
+def _root_actor(code: str | None) -> str | None:
+    return code[:3] if code else None
+
+
 def score_document(predicted: Sequence[Tuple4], reference: Sequence[Tuple4]) -> dict:
     """True positives, false positives and false negatives of one document at each level, and its dates.
 
@@ -363,7 +387,9 @@ def score_document(predicted: Sequence[Tuple4], reference: Sequence[Tuple4]) -> 
     >>> score_document([("USA", "IRN", "190", None), ("USA", "IRN", "190", None)], [("USA", None, "193", None)])["root"]
     (1, 1, 0)
     """
+    unknown = [r for r in reference if r[2] is None]
     reference = [r for r in reference if r[2] is not None]
+    predicted = _drop_unjudgeable(predicted, unknown)
     out: dict = {}
     for level in LEVELS:
         pk = [project(p, level) for p in predicted]
