@@ -320,7 +320,8 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
     span = (tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start, phrase.tok_end)
     if before and before[-1] in g.POSSESSIVE_PRONOUNS:
         # "Syria offered its troops": the possessor is the nearest actor before
-        owner = next((_country_of(a.code, compiled) for a in reversed(actors) if _country_of(a.code, compiled)), None)
+        owner = next((_country_of(a.code, compiled) for a in reversed(actors)
+                      if _country_of(a.code, compiled) and not _after_preposition(tokens, a.tok_start)), None)
         if owner is None:
             return None
         return Actor(owner + agent.code, *span, (agent.entry_id,), agent.is_person, "context")
@@ -346,6 +347,13 @@ def _name_after(tokens: list[Token], end: int, limit: int) -> int:
     while k > end and tokens[k - 1].lower in g.NAME_PARTICLES:
         k -= 1
     return k
+
+
+def _after_preposition(tokens: list[Token], start: int) -> bool:
+    k = start - 1
+    while k >= 0 and tokens[k].lower in g.DETERMINERS:
+        k -= 1
+    return k >= 0 and tokens[k].lower in g.PREPOSITIONS
 
 
 def _modifies_next_word(tokens: list[Token], end: int, compiled: CompiledCodebook) -> bool:
@@ -719,6 +727,13 @@ def _modality(lowers: list[str], h: int, pattern: CompiledPattern, compiled: Com
     """asserted / future / negated / hypothetical, from the words just before the head."""
     window = lowers[max(0, h - 4) : h]
     refusal = compiled.refusal_forms
+    clause = []
+    for w in reversed(window):
+        if w in (",", ";", "and", "that") or w in g.CLAUSE_BREAKS:
+            break
+        clause.append(w)
+    if any(w in g.HYPOTHETICAL or w in g.CONDITIONALS for w in clause):
+        return "hypothetical"  # "must be ready to mediate": a modal governs the whole verb group
     for k in range(len(window) - 1, -1, -1):
         w = window[k]
         if w in g.NEGATORS:
@@ -794,6 +809,10 @@ def _subject(tokens, lowers, h, groups, context) -> Group | None:
             return Group((Actor(a.code, tokens[k - 1].start, tokens[k].end, k - 1, k + 1, a.entry_ids, False, "context"),), k - 1, k + 1, None)
         if w in (";", "said", "says", "told", "but") or (w == "and" and k > 0 and lowers[k - 1] == ","):
             break  # "…, and the second accused him": a new clause with its own subject
+        if w == "and" and k + 1 < h and lowers[k + 1] in g.AUXILIARIES:
+            # "Pakistan has refused to deploy peacekeepers in Iraq and has urged…": the verbs share a subject
+            first = next((c for c in candidates if c.tok_end <= k and not c.in_pp), None)
+            return first
         if w in g.RELATIVE_PRONOUNS:
             before = k - 1 if k > 0 and lowers[k - 1] != "," else k - 2
             owner = next((c for c in candidates if c.tok_end - 1 == before), None) if before >= 0 else None

@@ -82,7 +82,7 @@ COMPOUND_LINKS = (("as", "well", "as"), ("along", "with"), ("together", "with"),
 CLAUSE_BREAKS = frozenset([";", ":", "—", "–", "(", ")", "\"", "“", "”", "which", "who", "whom", "whose", "where",
                            "while", "whereas", "although", "though", "because", "but", "after", "before",
                            "when", "if", "unless", "since"])
-TARGET_BREAKS = CLAUSE_BREAKS | frozenset([".", "that", "and", "said", "says", "told"])
+TARGET_BREAKS = CLAUSE_BREAKS | frozenset([".", "that", "and", "said", "says", "told", "as"])
 GERUND_BLOCKERS = frozenset(["of", "for", "against", "about", "without"])
 QUESTION_MARK = "?"
 
