@@ -254,7 +254,8 @@ def _compose_actors(
         if _name_after(tokens, phrase.tok_end, limit) > phrase.tok_end and tokens[phrase.tok_start].text[0].isupper():
             k += 1  # "President Reagan": a named person of a country we cannot tell; not coded
             continue
-        of_members = _agent_of(tokens, phrases, k, compiled)
+        owned = phrase.tok_start > 0 and tokens[phrase.tok_start - 1].lower in g.POSSESSIVE_PRONOUNS
+        of_members = None if owned else _agent_of(tokens, phrases, k, compiled)  # "its troops from Niger"
         if of_members:
             last_k, countries = of_members
             for n, country_phrase in enumerate(countries):
@@ -535,8 +536,8 @@ def _match_pattern(pattern: CompiledPattern, tokens: list[Token], i: int, group_
             nxt = elements[e + 1]
             for gap in range(MAX_GAP + 1):
                 k = j + gap
-                if k >= len(tokens) or not tokens[k].text[0].isalnum() and tokens[k].lower != nxt:
-                    return None
+                if k >= len(tokens) or not tokens[k].text[0].isalnum() and tokens[k].lower not in (nxt, "-", "‐"):
+                    return None  # a gap spans words and hyphens ("a 30-day state of siege"), not punctuation
                 if tokens[k].lower == nxt:
                     j = k
                     break
@@ -645,7 +646,11 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     elif target_group is None:
         places = pattern.code[:2] not in compiled.rules.get("no_place_target", ())  # venues of talks are not parties
         distance = compiled.rules.get("max_target_distance", 12)
-        target_group = _first_group_after(lowers, m.tok_end, groups, distance, False, compiled.past_forms)
+        # "expelled the Libyan ambassador to Greece": the pattern ends inside an actor, which is its object
+        target_group = next((grp for grp in groups if h < grp.tok_start < m.tok_end <= grp.tok_end
+                             and not any(a.resolved_from for a in grp.members)), None)
+        if target_group is None:
+            target_group = _first_group_after(lowers, m.tok_end, groups, distance, False, compiled.past_forms)
         if target_group is None:  # "cracked down on protesters": an actor named inside the pattern's own words
             target_group = next((grp for grp in groups if h < grp.tok_start and grp.tok_end <= m.tok_end), None)
         if target_group is None and places:  # then a place: "aid to refugees in Liberia"
