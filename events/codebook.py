@@ -81,7 +81,7 @@ class AgentEntry:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: sixteen thousand are built at every load
 class VerbPattern:
     id: str
     code: str

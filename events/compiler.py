@@ -96,7 +96,7 @@ def plural(phrase: str) -> str:
 
 
 # -- compiled records ---------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built thousands of times at load, and frozen __init__ is slow
 class PhraseEntry:
     """What a phrase in the trie stands for."""
 
@@ -113,7 +113,7 @@ class PhraseEntry:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per pattern at load, treated as immutable
 class CompiledPattern:
     id: str
     code: str
@@ -240,15 +240,27 @@ def compile_pattern(pattern_id: str, code: str, text: str, flags, irregular) -> 
         raise ValueError("more than one target slot '+'")
     if elements and elements[-1] == GAP:
         raise ValueError("a pattern cannot end with a gap '...'")
-    unknown = set(flags) - set(FLAGS)
-    if unknown:
-        raise ValueError(f"unknown flag(s) {', '.join(sorted(unknown))}; expected {', '.join(FLAGS)}")
-    if "source_slot" in flags and SLOT not in elements:
+    flag_set = frozenset(flags)
+    if not flag_set <= _FLAG_SET:
+        unknown = ", ".join(sorted(flag_set - _FLAG_SET))
+        raise ValueError(f"unknown flag(s) {unknown}; expected {', '.join(FLAGS)}")
+    if "source_slot" in flag_set and SLOT not in elements:
         raise ValueError("flag source_slot needs a '+' slot")
-    participles = frozenset() if "noun" in flags else frozenset(past_participles(head, irregular))
-    specificity = 1 + sum(1 for e in elements if e not in (SLOT, GAP))
-    needs = frozenset(e for e in elements if e not in (SLOT, GAP))
-    return CompiledPattern(pattern_id, code, head, tuple(elements), frozenset(flags), participles, specificity, needs)
+    participles = frozenset() if "noun" in flag_set else _participles(head, irregular)
+    literals = [e for e in elements if e != SLOT and e != GAP]
+    return CompiledPattern(pattern_id, code, head, tuple(elements), flag_set, participles, 1 + len(literals), frozenset(literals))
+
+
+_FLAG_SET = frozenset(FLAGS)
+_PARTICIPLES: dict[tuple[str, tuple | None], frozenset[str]] = {}
+
+
+def _participles(head: str, irregular) -> frozenset[str]:
+    """Past participles of a head, memoised per (head, its irregular forms): thousands of patterns share heads."""
+    key = (head, irregular.get(head))
+    if key not in _PARTICIPLES:
+        _PARTICIPLES[key] = frozenset(past_participles(head, irregular))
+    return _PARTICIPLES[key]
 
 
 def _needs(patterns: tuple[CompiledPattern, ...]) -> tuple[frozenset[str], ...]:
