@@ -40,6 +40,7 @@ _ABBREVIATIONS = frozenset(
 _INITIALISM_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _AGENCY_PREFIX_RE = re.compile(r"^[A-Z][A-Z .,'-]{1,40}(?:\([^)]*\))?\s*[:–—-]\s+")
 _NON_WORD_RE = re.compile(r"\W+")
+_NEXT_WORD_RE = re.compile(r"\s*(\S{0,2})")
 _LAST_WORD_RE = re.compile(r"([\w.]+)$")
 _SENTENCE_END_RE = re.compile(r"""[.!?]+['"’”)\]]*(?=\s+|$)""")
 _PARAGRAPH_RE = re.compile(r"\n\s*\n|\r\n\s*\r\n|\n")
@@ -95,10 +96,10 @@ def _ends_sentence(text: str, end: int, match_start: int) -> bool:
         return False
     if len(word) == 1 and word.isupper():  # an initial: "George W. Bush"
         return False
+    nxt = _NEXT_WORD_RE.match(text, end)  # (not text[end:], which would copy the rest of the document)
+    following = nxt.group(1) if nxt else ""
     if _INITIALISM_RE.fullmatch(word):  # "U.S." before a lower-case word
-        following = text[end:].lstrip()
         return bool(following) and following[0].isupper() and not following.startswith(("S.", "N."))
-    following = text[end:].lstrip()
     if following and following[0].islower():  # "approx. five", elliptic abbreviations
         return False
     return True
