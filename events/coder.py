@@ -207,6 +207,7 @@ def _compose_actors(
 ) -> list[Actor]:
     """Turn phrase matches into actors: "Iran's Acting Foreign Minister Ali Bagheri Kani" is one IRNGOV."""
     actors: list[Actor] = []
+    waiting: list[tuple[int, _Phrase, PhraseEntry]] = []  # bare agents that may take a later place's country
     k = 0
     while k < len(phrases):
         phrase = phrases[k]
@@ -268,8 +269,34 @@ def _compose_actors(
         resolved = _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context)
         if resolved is not None:
             actors.append(resolved)
+        elif _could_be_placed(tokens, phrase, compiled):
+            waiting.append((len(actors), phrase, agent))
         k += 1
-    return actors
+    return _place_waiting(tokens, actors, waiting, compiled)
+
+
+def _could_be_placed(tokens: list[Token], phrase, compiled: CompiledCodebook) -> bool:
+    """A plural bare agent that opens its clause ("Students demonstrated in Jakarta") may take a later place."""
+    before = tokens[phrase.tok_start - 1].lower if phrase.tok_start > 0 else ""
+    if before == "of" and phrase.tok_start > 1 and tokens[phrase.tok_start - 2].lower in g.QUANTIFIERS:
+        before = ""  # "Thousands of students"
+    return (before in ("", "the", ",") or before in g.QUANTIFIERS) and not _modifies_next_word(tokens, phrase.tok_end, compiled)
+
+
+def _place_waiting(tokens, actors: list[Actor], waiting, compiled: CompiledCodebook) -> list[Actor]:
+    """Give each waiting bare agent the country of the first place named after it ("in Jakarta", "from Syria")."""
+    if not waiting:
+        return actors
+    out = list(actors)
+    for position, phrase, agent in reversed(waiting):
+        place = next((a for a in actors if a.tok_start >= phrase.tok_end and _country_of(a.code, compiled)
+                      and a.tok_start > 0 and tokens[a.tok_start - 1].lower in g.PLACE_PREPOSITIONS), None)
+        if place is None:
+            continue
+        country = _country_of(place.code, compiled)
+        out.insert(position, Actor(country + agent.code, tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end,
+                                   phrase.tok_start, phrase.tok_end, (agent.entry_id, *place.entry_ids), agent.is_person, "context"))
+    return out
 
 
 def _next_agent(tokens: list[Token], phrases: list[_Phrase], k: int) -> int | None:
