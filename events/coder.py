@@ -784,9 +784,9 @@ def _modality(lowers: list[str], h: int, pattern: CompiledPattern, compiled: Com
 
 
 def _progressive(lowers: list[str], h: int) -> bool:
-    """ "has been sharing", "are fighting": an -ing form after a form of "be" is a finite verb."""
+    """ "has been sharing", "are fighting", "resumed shelling": an -ing form after "be" or an aspect verb is a verb."""
     for k in range(h - 1, max(-1, h - 4), -1):
-        if lowers[k] in g.BE_FORMS:
+        if lowers[k] in g.BE_FORMS or lowers[k] in g.ASPECT_VERBS:
             return True
         if lowers[k] not in g.ADVERBS and not lowers[k].endswith("ly") and lowers[k] not in g.NEGATORS:
             return False
@@ -796,6 +796,8 @@ def _progressive(lowers: list[str], h: int) -> bool:
 def _is_passive(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
     if pattern.is_noun or lowers[h] not in pattern.participles:
         return False
+    if pattern.elements and pattern.elements[0] not in (SLOT, GAP, "by"):
+        return False  # "were engaged in ethnic cleansing": the participle takes its own preposition, an active sense
     for k in range(h - 1, max(-1, h - 6), -1):
         if lowers[k] in g.BE_FORMS or lowers[k] in ("got", "get", "gets"):
             return True

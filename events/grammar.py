@@ -70,6 +70,9 @@ LIGHT_VERBS = frozenset("announce announced announces undertake undertook undert
 # Tokens after which a capitalised word may start a clause (so it is not a name).
 SENTENCE_OPENERS = frozenset(['"', "“", "'", "‘", "(", ":", ";", "—", "–", "-", "..."])
 COMMON_PARTICIPLES = frozenset("shot hit hurt cut struck beaten held taken seized killed".split())
+# Verbs whose -ing complement is itself the act: "resumed shelling", "continued fighting", "began withdrawing".
+ASPECT_VERBS = frozenset("resume resumed resumes resuming continue continued continues continuing begin began begins "
+                         "beginning start started starts starting keep kept keeps stop stopped stops".split())
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.
 ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation organization movement militia "
