@@ -680,6 +680,15 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
             target_group = _first_group_after(lowers, m.tok_end, groups, distance, False, compiled.past_forms)
         if target_group is None:  # "cracked down on protesters": an actor named inside the pattern's own words
             target_group = next((grp for grp in groups if h < grp.tok_start and grp.tok_end <= m.tok_end), None)
+        if target_group is None and pattern.code[:2] in compiled.rules.get("proposer_target_roots", ()):
+            # "rejected an offer from Afghanistan", "rejected calls by Belarus's rulers": the proposer is the target
+            target_group = next((grp for grp in groups if grp.tok_start >= m.tok_end and grp.prep in ("from", "by")
+                                 and not _target_break(lowers, m.tok_end, grp.tok_start, compiled.past_forms)), None)
+        if target_group is None and pattern.code[:2] in compiled.rules.get("conditional_target_roots", ()):
+            # "threatened to stop talks if the United States goes ahead": the party the condition names
+            cond = next((k for k in range(m.tok_end, len(lowers)) if lowers[k] in ("if", "unless")), None)
+            if cond is not None:
+                target_group = next((grp for grp in groups if grp.tok_start > cond and not grp.in_pp), None)
         if target_group is None and places:  # then a place: "aid to refugees in Liberia"
             target_group = _first_group_after(lowers, m.tok_end, groups, distance, True, compiled.past_forms)
         if target_group is None and source_group is not None:
