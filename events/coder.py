@@ -218,7 +218,7 @@ def _compose_actors(
             entry = phrase.entries[0]
             code, ids, start, end, person = entry.code, [entry.entry_id], phrase.tok_start, phrase.tok_end, entry.is_person
             # country ['s] [modifiers] agent [person]
-            nxt = _next_agent(tokens, phrases, k)
+            nxt = _next_agent(tokens, phrases, k, compiled)
             bare_country = len(code) == 3 and code in compiled.country_codes
             if nxt is not None and not bare_country and phrases[nxt].tok_start != phrase.tok_end:
                 nxt = None  # "Hamas militants" joins; "Hamas's top militants" stays apart
@@ -299,7 +299,7 @@ def _place_waiting(tokens, actors: list[Actor], waiting, compiled: CompiledCodeb
     return out
 
 
-def _next_agent(tokens: list[Token], phrases: list[_Phrase], k: int) -> int | None:
+def _next_agent(tokens: list[Token], phrases: list[_Phrase], k: int, compiled: CompiledCodebook) -> int | None:
     """Index of an agent phrase that a country phrase at k modifies: "Iran's acting foreign minister"."""
     if k + 1 >= len(phrases) or phrases[k + 1].kind != "agent":
         return None
@@ -310,8 +310,8 @@ def _next_agent(tokens: list[Token], phrases: list[_Phrase], k: int) -> int | No
     for t in words:
         if t.lower in g.PREPOSITIONS or t.lower in g.DETERMINERS or t.lower in g.CONJUNCTIONS or not t.text[0].isalpha():
             return None
-        if t.lower.endswith("ed") or t.lower in g.AUXILIARIES:
-            return None  # "China staged military drills": a verb stands between, not a title
+        if t.lower.endswith("ed") or t.lower in g.AUXILIARIES or t.lower in compiled.past_forms or t.lower in g.ASPECT_VERBS:
+            return None  # "China staged military drills", "Turkey began joint military exercises": a verb between
     return k + 1
 
 
@@ -563,7 +563,7 @@ def _match_pattern(pattern: CompiledPattern, tokens: list[Token], i: int, group_
             nxt = elements[e + 1]
             for gap in range(MAX_GAP + 1):
                 k = j + gap
-                if k >= len(tokens) or not tokens[k].text[0].isalnum() and tokens[k].lower not in (nxt, "-", "‐"):
+                if k >= len(tokens) or not tokens[k].text[0].isalnum() and tokens[k].lower not in (nxt, *g.GAP_SYMBOLS):
                     return None  # a gap spans words and hyphens ("a 30-day state of siege"), not punctuation
                 if tokens[k].lower == nxt:
                     j = k

@@ -73,6 +73,8 @@ COMMON_PARTICIPLES = frozenset("shot hit hurt cut struck beaten held taken seize
 # Verbs whose -ing complement is itself the act: "resumed shelling", "continued fighting", "began withdrawing".
 ASPECT_VERBS = frozenset("resume resumed resumes resuming continue continued continues continuing begin began begins "
                          "beginning start started starts starting keep kept keeps stop stopped stops".split())
+# Non-word tokens a pattern gap may span: hyphens and money ("a 30-day curfew", "donated $10 million to").
+GAP_SYMBOLS = frozenset(["-", "‐", "$", "€", "£", "¥", "%"])
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.
 ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation organization movement militia "
