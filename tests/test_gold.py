@@ -17,11 +17,11 @@ GOLD = FIXTURES / "gold"
 GRAMMAR_FILES = ("grammar_passive", "grammar_negation", "grammar_compound", "grammar_reported_speech",
                  "grammar_titles", "grammar_pronouns", "no_event", "dates")
 
-# Measured 2026-11-27 with codebook cameo 1.0.0 (after the grammar and dictionary passes of the first session):
-# fixtures: root P 0.953 R 0.852 F1 0.900; dyad P 0.928 R 0.830 F1 0.876.
-FIXTURE_FLOORS = {"root": 0.86, "dyad": 0.83}
-# plover_gsr_cameo.jsonl: root P 0.812 R 0.593 F1 0.685; dyad P 0.642 R 0.468 F1 0.541.
-PLOVER_FLOORS = {"root": 0.64, "dyad": 0.50}
+# Measured 2026-11-27 with codebook cameo 1.0.0 (end of the first session):
+# fixtures: root P 0.952 R 0.865 F1 0.906; dyad P 0.930 R 0.845 F1 0.885.
+FIXTURE_FLOORS = {"root": 0.87, "dyad": 0.85}
+# plover_gsr_cameo.jsonl: root P 0.812 R 0.605 F1 0.693; dyad P 0.653 R 0.486 F1 0.557 (issue 3 asks >= 0.65 / 0.55).
+PLOVER_FLOORS = {"root": 0.65, "dyad": 0.55}  # the floors issue 3 sets
 
 
 @pytest.fixture(scope="module")
