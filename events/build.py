@@ -52,7 +52,7 @@ from events.ingest import (DEFAULT_COLUMNS, Columns, Document, Reject, discover_
 from events.schema import TABLES, arrow_schema, table_spec
 
 DATASET_FORMAT = "events.dataset.v1"
-BATCH_DOCUMENTS = 64
+BATCH_DOCUMENTS = 16
 ROW_GROUP_ROWS = 50_000
 PENDING_ROWS = 20_000  # rows a shard writer may hold across all its partitions; beyond, the largest is written
 WRITE_OPTIONS = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
@@ -387,6 +387,10 @@ def _code_inputs(to_code, staging, compiled, jobs, seen_ids, rejects, touched, p
         # Forked workers inherit the compiled codebook from this process; other start methods receive a copy.
         context = mp.get_context()
         inherited = context.get_start_method() == "fork"
+        if inherited:
+            from events.dates import warm_up
+
+            warm_up()  # forked workers inherit the loaded date parser
         executor = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=None if inherited else _init_worker,
                                           initargs=() if inherited else (compiled,))
     counter = [0]

@@ -614,6 +614,15 @@ def _dateparser():
     return _PARSER
 
 
+def warm_up() -> None:
+    """Load dateparser and its English data now (about a second, once per process).
+
+    A build with worker processes calls this before forking, so each worker inherits the loaded parser instead of
+    paying the cost again. Parsing a fixed expression leaves no state that changes later results.
+    """
+    _calendar_fields("16 july 2024")
+
+
 def _calendar_fields(key: str) -> tuple[int | None, int, int | None] | None:
     """(year or None, month, day or None) of a textual calendar expression, via dateparser."""
     text = _MODIFIER_RE.sub("", _WEEKDAY_PREFIX_RE.sub("", key))
