@@ -390,26 +390,18 @@ class _Reader:
     def read_actors(self, paths: list[Path]) -> tuple[ActorEntry, ...]:
         if not paths:
             self.problem(self.root / "actors", 0, "CB015", "no actor files (actors/*.csv)")
-        seen: dict[str, str] = {}
         out = []
-        for path in paths:
-            for line, r in self.rows(path, "actors"):
-                entry_id = r["id"]
-                if not _ID_RE.match(entry_id):
-                    self.problem(path, line, "CB009", f"id {entry_id!r} must be a lower-case slug ([a-z0-9_.-], optional @period)")
-                if entry_id in seen:
-                    self.problem(path, line, "CB001", f"duplicate actor id {entry_id!r}; first defined at {seen[entry_id]}")
-                    continue
-                seen[entry_id] = f"{self.rel(path)}:{line}"
-                names = _split_names(r["names"])
-                if not names:
-                    self.problem(path, line, "CB009", f"actor {entry_id!r} has no names")
-                start = self.date(path, line, "valid_from", r.get("valid_from", ""))
-                end = self.date(path, line, "valid_to", r.get("valid_to", ""))
-                if start and end and start > end:
-                    self.problem(path, line, "CB005", f"inverted date range {start} > {end} for {entry_id!r}: valid_from is after "
-                                 "valid_to. Swapped columns?")
-                out.append(ActorEntry(entry_id, r["code"], names, start, end, r.get("note", ""), self.rel(path), line))
+        for path, line, r in self.rows_with_unique_ids(paths, "actors", "actor"):
+            entry_id = r["id"]
+            names = _split_names(r["names"])
+            if not names:
+                self.problem(path, line, "CB009", f"actor {entry_id!r} has no names")
+            start = self.date(path, line, "valid_from", r.get("valid_from", ""))
+            end = self.date(path, line, "valid_to", r.get("valid_to", ""))
+            if start and end and start > end:
+                self.problem(path, line, "CB005", f"inverted date range {start} > {end} for {entry_id!r}: valid_from is after "
+                             "valid_to. Swapped columns?")
+            out.append(ActorEntry(entry_id, r["code"], names, start, end, r.get("note", ""), self.rel(path), line))
         return tuple(out)
 
     def read_agents(self, path: Path) -> tuple[AgentEntry, ...]:
@@ -431,6 +423,19 @@ class _Reader:
             out.append(Discard(r["id"], " ".join(r["phrase"].split()), r["scope"], r.get("note", ""), self.rel(path), line))
         return tuple(out)
 
+    def rows_with_unique_ids(self, paths: list[Path], table: str, kind: str):
+        """Rows of several files whose ids are unique across all of them; a repeated id is CB001 naming both lines."""
+        seen: dict[str, str] = {}
+        for path in paths:
+            for line, r in self.rows(path, table):
+                entry_id = r["id"]
+                self.slug(path, line, entry_id)
+                if entry_id in seen:
+                    self.problem(path, line, "CB001", f"duplicate {kind} id {entry_id!r}; first defined at {seen[entry_id]}")
+                    continue
+                seen[entry_id] = f"{self.rel(path)}:{line}"
+                yield path, line, r
+
     def slug(self, path: Path, line: int, entry_id: str) -> None:
         if not _ID_RE.match(entry_id):
             self.problem(path, line, "CB009", f"id {entry_id!r} must be a lower-case slug ([a-z0-9_.-], optional @period)")
@@ -438,18 +443,11 @@ class _Reader:
     def read_patterns(self, paths: list[Path]) -> tuple[VerbPattern, ...]:
         if not paths:
             self.problem(self.root / "verbs", 0, "CB015", "no verb pattern files (verbs/NN_*.csv)")
-        seen: dict[str, str] = {}
         out = []
-        for path in paths:
-            for line, r in self.rows(path, "patterns"):
-                pid = r["id"]
-                if pid in seen:
-                    self.problem(path, line, "CB001", f"duplicate pattern id {pid!r}; first defined at {seen[pid]}")
-                    continue
-                seen[pid] = f"{self.rel(path)}:{line}"
-                self.slug(path, line, pid)
-                flags = tuple(sorted(f.strip() for f in r.get("flags", "").split(";") if f.strip()))
-                out.append(VerbPattern(pid, r["code"], " ".join(r["pattern"].split()), flags, r.get("note", ""), self.rel(path), line))
+        for path, line, r in self.rows_with_unique_ids(paths, "patterns", "pattern"):
+            pid = r["id"]
+            flags = tuple(sorted(f.strip() for f in r.get("flags", "").split(";") if f.strip()))
+            out.append(VerbPattern(pid, r["code"], " ".join(r["pattern"].split()), flags, r.get("note", ""), self.rel(path), line))
         return tuple(out)
 
     def hash_files(self) -> tuple[tuple[str, str], ...]:
