@@ -481,9 +481,10 @@ def _code_verbs(sentence, tokens, groups, compiled, context, explain, words=None
                 inside_actor.update(range(m.tok_start, m.tok_end))
     matches: list[_Match] = []
     covered_until = -1
+    quoted = _quoted_tokens(tokens)
     for i, low in enumerate(lowers):
-        if i in inside_actor or i < covered_until or low not in compiled.verb_index:
-            continue
+        if i in inside_actor or i < covered_until or low not in compiled.verb_index or i in quoted:
+            continue  # (words inside quotation marks are someone's speech, not events the report asserts)
         if i > 0 and tokens[i].text[0].isupper() and lowers[i - 1] not in g.SENTENCE_OPENERS:
             continue  # "Roger Stone", "a 'Salute to America'": a capitalised word inside a sentence is a name
         for pattern in compiled.verb_index[low]:
@@ -542,6 +543,20 @@ def _obligations(sentence, tokens, groups, compiled, context, explain) -> list[E
                     out.append(Event(sentence.index, sentence.text, source, target, code, f"{code}.obligation",
                                      tokens[report].start, tokens[report].end, "asserted", why))
     return out
+
+
+def _quoted_tokens(tokens: list[Token]) -> set[int]:
+    """Indexes of tokens between paired quotation marks ("…", “…”)."""
+    inside: set[int] = set()
+    opened = None
+    for k, t in enumerate(tokens):
+        if t.text in ('"', "“", "”"):
+            if opened is None and t.text != "”":
+                opened = k
+            elif opened is not None:
+                inside.update(range(opened + 1, k))
+                opened = None
+    return inside
 
 
 def _match_pattern(pattern: CompiledPattern, tokens: list[Token], i: int, group_at: dict[int, Group]) -> _Match | None:
@@ -738,6 +753,8 @@ def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern, actor_to
         return True  # no verb follows "the", a possessive or a number: "the attack", "24 million pounds"
     if before in g.PREPOSITIONS and before != "to":  # "continued to send" is an infinitive
         return not word.endswith("ing")  # "after attacking" is a verb, "in attacks" is not
+    if word == pattern.head and before.endswith("ing") and before not in g.ASPECT_VERBS and len(before) > 4:
+        return True  # "providing shell commands": a base form right after a participle is its object noun
     if word == pattern.head or (word.endswith("s") and not word.endswith("ss")):
         # "a knife attack", "the deadly car bomb attacks": modifiers between a determiner and the head
         k = h - 1
