@@ -345,6 +345,10 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
         return None  # "a reporter", "a multinational police force": nobody in particular
     if _modifies_next_word(tokens, phrase.tok_end, compiled):
         return None  # "joint military exercises", "government bonds": a modifier, not an actor
+    if tokens[phrase.tok_end - 1].lower in g.GENERIC_PEOPLE and not (
+        before and (before[-1][0].isdigit() or before[-1] in g.NUMBER_WORDS or before[-1] in g.QUANTIFIERS
+                    or (before[-1] == "of" and len(before) > 1 and before[-2] in g.QUANTIFIERS))):
+        return None  # "people reject ideas": only counted people ("20 people", "thousands of people") are civilians
     span = (tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start, phrase.tok_end)
     if before and before[-1] in g.POSSESSIVE_PRONOUNS:
         # "Syria offered its troops": the possessor is the nearest actor before

@@ -75,6 +75,7 @@ ASPECT_VERBS = frozenset("resume resumed resumes resuming continue continued con
                          "beginning start started starts starting keep kept keeps stop stopped stops".split())
 # Non-word tokens a pattern gap may span: hyphens and money ("a 30-day curfew", "donated $10 million to").
 GAP_SYMBOLS = frozenset(["-", "‐", "$", "€", "£", "¥", "%"])
+GENERIC_PEOPLE = frozenset(["people", "person", "persons", "others"])
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.
 ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation organization movement militia "
