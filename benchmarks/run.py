@@ -101,7 +101,7 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from events import coder
+    from events import actors as actor_stage, coder
     from events.dates import DateResolver
     from events.ingest import Document, read_documents
     from events.pipeline import mention_row
@@ -133,11 +133,11 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
 
     def actors():
         out = []
-        contexts: dict[str, coder.DocumentContext] = {}
+        contexts: dict[str, actor_stage.DocumentContext] = {}
         for doc, s, w, t in tokens:
-            context = contexts.setdefault(doc.id, coder.DocumentContext())
-            phrases, discarded = coder._match_phrases(t, compiled, doc.pub_date)
-            groups = coder._group(t, coder._compose_actors(t, phrases, compiled, context), compiled)
+            context = contexts.setdefault(doc.id, actor_stage.DocumentContext())
+            phrases, discarded = actor_stage._match_phrases(t, compiled, doc.pub_date)
+            groups = actor_stage._group(t, actor_stage._compose_actors(t, phrases, compiled, context), compiled)
             out.append((doc, s, t, groups, context, w))
         return out
 

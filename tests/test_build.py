@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from events.build import build
-from events.schema import TABLES, arrow_schema, table_spec, type_name
+from events.schema import TABLES, table_spec, type_name
 
 from conftest import ROOT, SEEDS
 

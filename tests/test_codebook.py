@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from events.codebook import load_codebook, read_codebook
-from events.coder import actors_in
+from events.codebook import read_codebook
+from events.actors import actors_in
 
 from conftest import FIXTURES, shared_path
 

@@ -6,7 +6,7 @@ test_gold.py.
 
 import pytest
 
-from events.coder import actors_in
+from events.actors import actors_in
 from events.compiler import compile_pattern
 
 CASES = [
@@ -82,3 +82,20 @@ def test_coder_dates_named_roles(compiled):
 def test_coder_pattern_syntax_errors(pattern, error):
     with pytest.raises(ValueError, match=error):
         compile_pattern("040.x", "040", pattern, (), {})
+
+
+def test_coder_cli_code_explain_and_json():
+    import json
+
+    from click.testing import CliRunner
+
+    from events.cli import main
+
+    text = "Iran's foreign minister met his Russian counterpart in New York on Tuesday."
+    explained = CliRunner().invoke(main, ["code", text, "--date", "2024-07-17", "--explain"])
+    assert explained.exit_code == 0, explained.output
+    assert "actor group: IRNGOV" in explained.output and "pattern 040.meet" in explained.output
+    rows = json.loads(CliRunner().invoke(main, ["code", text, "--date", "2024-07-17", "--json"]).output)
+    assert [(r["source_actor"], r["target_actor"], r["event_code"], r["event_date"]) for r in rows] == [
+        ("IRNGOV", "RUSGOV", "040", "2024-07-16")
+    ]
