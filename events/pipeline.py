@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 import pyarrow as pa
 
@@ -25,12 +26,10 @@ class BatchResult:
     sentences: int
 
 
-_resolvers: dict[int, DateResolver] = {}
-
-
+@cache
 def _resolver() -> DateResolver:
     """One date resolver (and its parse cache) per process."""
-    return _resolvers.setdefault(0, DateResolver())
+    return DateResolver()
 
 
 def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchResult:
