@@ -52,6 +52,9 @@ CASES = [
     ("reporting frame codes no statement", "Iran and Russia discussed trade, the Kremlin announced.", "2024-07-17",
      {("IRN", "RUS", "040"), ("RUS", "IRN", "040")}),
     ("modifier is no actor", "Police said joint military exercises would begin on Monday.", "2024-07-17", set()),
+    ("history is not news", "In 1979, Iranian students seized the US embassy in Tehran.", "2024-07-17", set()),
+    ("quoted speech", 'He said: "We will attack Israel."', "2024-07-17", set()),
+    ("generic people", "I think people reject ideas.", "2024-07-17", set()),
 ]
 
 
