@@ -233,7 +233,8 @@ def build(
     if previous is None:
         touched |= {p.relative_to(out / "mentions").as_posix() for p in (out / "mentions").glob("year=*/month=*")}
     report.partitions_aggregated = len(touched)
-    written |= aggregate_events(out, compiled, sorted(touched))
+    shards = {s.shard for s in reused + kept + to_code}
+    written |= aggregate_events(out, compiled, sorted(touched), shards)
 
     report.inputs = sorted(reused + kept + to_code, key=lambda s: s.path)
     rejects_by_input = _group_rejects(old_rejects, [s.path for s in reused + kept])
@@ -531,7 +532,8 @@ def _move_staged(staging: Path, out: Path) -> set[str]:
 
 
 # -- events table --------------------------------------------------------------------------------------
-def aggregate_events(out: Path, compiled: CompiledCodebook, partitions: list[str] | None = None) -> set[str]:
+def aggregate_events(out: Path, compiled: CompiledCodebook, partitions: list[str] | None = None,
+                     shards: set[str] | None = None) -> set[str]:
     """Aggregate mentions into the events table, one partition at a time (bounded memory).
 
     Only `partitions` ("year=YYYY/month=MM"; all when None) are aggregated again; a partition left without
@@ -545,7 +547,8 @@ def aggregate_events(out: Path, compiled: CompiledCodebook, partitions: list[str
     written = set()
     for partition in partitions:
         target = out / "events" / partition / "part-0.parquet"
-        files = sorted((out / "mentions" / partition).glob("*.parquet"))
+        # only the dataset's own shards: a file another tool left there is not aggregated (verify reports it)
+        files = sorted(p for p in (out / "mentions" / partition).glob("*.parquet") if shards is None or p.name in shards)
         table = aggregate_partition(files, compiled) if files else None
         if table is None or table.num_rows == 0:
             if target.exists():
@@ -580,9 +583,15 @@ def output_entry(out: Path, path: Path) -> dict:
     return entry
 
 
-def dataset_files(out: Path) -> list[Path]:
-    """The data files of a dataset: the three tables' Parquet files and rejected.jsonl, sorted."""
+def dataset_files(out: Path, shards: set[str] | None = None) -> list[Path]:
+    """The data files of a dataset: the three tables' Parquet files and rejected.jsonl, sorted.
+
+    With `shards` (the inputs' shard names), only the files the dataset owns: its inputs' mention and document
+    shards and the events partitions' `part-0.parquet`, so a stray file is never adopted into the manifest.
+    """
     files = [p for table in TABLES for p in (out / table).rglob("*.parquet") if p.is_file()]
+    if shards is not None:
+        files = [p for p in files if (p.name == "part-0.parquet" if p.relative_to(out).parts[0] == "events" else p.name in shards)]
     if (out / "rejected.jsonl").is_file():
         files.append(out / "rejected.jsonl")
     return sorted(files, key=lambda p: p.relative_to(out).as_posix())
@@ -594,7 +603,7 @@ def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity:
     identity = identity or dataset_identity(codebook)
     old_outputs = old_outputs or {}
     outputs = []
-    for path in dataset_files(out):
+    for path in dataset_files(out, {s.shard for s in report.inputs}):
         rel = path.relative_to(out).as_posix()
         reuse = old_outputs.get(rel) if written is not None and rel not in written else None
         outputs.append(reuse if reuse is not None else output_entry(out, path))

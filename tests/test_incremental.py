@@ -174,3 +174,18 @@ def test_incremental_unchanged_input_with_a_lost_shard_is_coded_again(tmp_path, 
     report = build([a, b], out, codebook=codebook, jobs=1)
     assert report.coded == [a.as_posix()] and (out / lost).read_bytes() == before[lost][0]
     assert verify(out).ok
+
+
+def test_incremental_stray_files_are_not_adopted(tmp_path, codebook, two_inputs):
+    out = tmp_path / "out"
+    build(two_inputs, out, codebook=codebook, jobs=1)
+    events_file = next((out / "events").rglob("part-0.parquet"))
+    (events_file.parent / "copy.parquet").write_bytes(events_file.read_bytes())
+    mentions_file = next((out / "mentions").rglob("*.parquet"))
+    (mentions_file.parent / "empty.parquet").write_bytes(b"")
+    before = json.loads((out / "manifest.json").read_text())["totals"]["events"]
+    build(two_inputs, out, codebook=codebook, jobs=1)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["totals"]["events"] == before
+    assert not any(o["path"].endswith(("copy.parquet", "empty.parquet")) for o in manifest["outputs"])
+    assert {p.code for p in verify(out).problems} == {"VF002"}
