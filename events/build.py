@@ -28,6 +28,7 @@ build dies while moving files, `events verify` reports the damage and running th
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import hashlib
 import json
 import multiprocessing as mp
@@ -356,13 +357,19 @@ def _read_rejects(out: Path) -> list[Reject]:
     if not path.is_file():
         return []
     rejects = []
+    fields = {f.name for f in dataclasses.fields(Reject)}
     with path.open(encoding="utf-8") as handle:
-        for line in handle:
+        for number, line in enumerate(handle, 1):
             if line.strip():
                 try:
-                    rejects.append(Reject(**json.loads(line)))
-                except (json.JSONDecodeError, TypeError) as exc:
-                    raise BuildError(f"{path}: damaged ({exc}); run `events verify {out}` or build with --rebuild") from exc
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise BuildError(f"{path}:{number}: damaged: not JSON ({exc.msg}); run `events verify {out}` "
+                                     "or build with --rebuild") from exc
+                if not isinstance(record, dict) or set(record) != fields:
+                    raise BuildError(f"{path}:{number}: damaged: expected the keys {', '.join(sorted(fields))}; "
+                                     f"run `events verify {out}` or build with --rebuild")
+                rejects.append(Reject(**record))
     return rejects
 
 
