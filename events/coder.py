@@ -345,7 +345,7 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     elif source_group is None:
         return []
     elif target_group is None:
-        mutual = "mutual" in pattern.flags or code[:2] in compiled.rules.get("compound_mutual_roots", ())
+        mutual = "mutual" in pattern.flags or code.startswith(tuple(compiled.rules.get("compound_mutual_codes", ())))
         if mutual and len(source_group.members) > 1:
             pairs = [(a, b) for a in source_group.members for b in source_group.members if a.code != b.code]
             why.append("compound subject with a mutual pattern: both directions")
@@ -356,7 +356,7 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         else:
             return []
     else:
-        mutual = "mutual" in pattern.flags or code[:2] in compiled.rules.get("compound_mutual_roots", ())
+        mutual = "mutual" in pattern.flags or code.startswith(tuple(compiled.rules.get("compound_mutual_codes", ())))
         if mutual and m.slot is None and len(source_group.members) > 1 and not passive:
             # "Ethiopia and Eritrea signed a peace agreement in Riyadh": the parties act on each other
             pairs = [(a, b) for a in source_group.members for b in source_group.members if a.code != b.code]
