@@ -319,8 +319,9 @@ def _modifies_next_word(tokens: list[Token], end: int, compiled: CompiledCodeboo
     low = word.lower
     if not word.text.isalpha() or not word.text[0].islower():
         return False
-    if low in g.FUNCTION_WORDS or low in compiled.verb_index or low.endswith(("ed", "ing", "ly")) or low in g.ADVERBS:
-        return False
+    finite = low.endswith(("ed", "s")) or low in compiled.past_forms  # "police arrested", "troops withdrew"
+    if low in g.FUNCTION_WORDS or (low in compiled.verb_index and finite) or low.endswith(("ed", "ing", "ly")) or low in g.ADVERBS:
+        return False  # (a base form after a bare noun is its head: "military aid", "police station")
     return True
 
 

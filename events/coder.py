@@ -252,6 +252,8 @@ def _group_near(tokens: list[Token], j: int, group_at: dict[int, Group], max_ski
         word = tokens[k]
         if word.text[0].isdigit() or word.lower in ("more", "than", "some", "about", "nearly", "around", "over", "at", "least"):
             continue  # "forced more than 1,000 Palestinian refugees"
+        if word.lower == "that":
+            break  # "warned that Europe would…": a clause follows, not the target
         if not (word.lower in g.DETERMINERS or (word.text[0].isalpha() and word.text[0].islower() and word.lower not in g.PREPOSITIONS)):
             break
     return None, j
@@ -281,7 +283,8 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     denials = compiled.rules.get("denial_codes", ())
     if any(o.pattern.code in denials for o in matches[:idx]):
         return []  # "Iran denied that it had attacked the base": the denial is the event
-    modality = _modality(lowers, h, pattern, compiled)
+    modality = "hypothetical" if lowers[0] in g.CONDITIONALS else _modality(lowers, h, pattern, compiled)
+    # ("If Iran attacks American bases, the United States will defend its troops": nothing has happened)
     code = pattern.code
     if modality == "hypothetical":
         return []
