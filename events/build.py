@@ -52,6 +52,7 @@ from events.ingest import (DEFAULT_COLUMNS, Columns, Document, Reject, discover_
                            input_kind, read_documents)
 from events.schema import TABLES, arrow_schema, table_spec
 
+TABLE_KINDS = ("csv", "parquet")
 DATASET_FORMAT = "events.dataset.v1"
 BATCH_DOCUMENTS = 16
 ROW_GROUP_ROWS = 50_000
@@ -201,7 +202,11 @@ def build(
     reused: list[InputStats] = []
     for path in files:
         sha256, size = input_fingerprint(path)
-        stats = InputStats(path.as_posix(), input_kind(path), sha256, size, shard_name(path), columns.to_dict())
+        kind = input_kind(path)
+        # column mappings are for document tables; JSONL and text folders keep their documented field names, so
+        # naming them again beside a mapped CSV neither recodes nor rejects them
+        mapping = columns if kind in TABLE_KINDS else DEFAULT_COLUMNS
+        stats = InputStats(path.as_posix(), kind, sha256, size, shard_name(path), mapping.to_dict())
         old = old_inputs.get(stats.path)
         # reused only when its content is the same and the shard files the manifest lists are still there
         if old is not None and _same_input(old, stats) and all((out / rel).is_file() for rel in old_shard_files.get(old["shard"], [])):

@@ -189,3 +189,16 @@ def test_incremental_stray_files_are_not_adopted(tmp_path, codebook, two_inputs)
     assert manifest["totals"]["events"] == before
     assert not any(o["path"].endswith(("copy.parquet", "empty.parquet")) for o in manifest["outputs"])
     assert {p.code for p in verify(out).problems} == {"VF002"}
+
+
+def test_incremental_column_mapping_applies_to_tables_only(tmp_path, codebook, two_inputs):
+    a, _ = two_inputs
+    table = tmp_path / "t.csv"
+    table.write_text("key,body,published\nt1,Iran's foreign minister met Lavrov.,2024-03-05\n")
+    out = tmp_path / "out"
+    build([a], out, codebook=codebook, jobs=1)
+    from events.ingest import Columns
+
+    report = build([a, table], out, codebook=codebook, jobs=1, columns=Columns(id="key", text="body", date="published"))
+    assert report.unchanged == [a.as_posix()] and report.coded == [table.as_posix()]
+    assert not [r for r in report.rejects if r.file == a.as_posix()]
