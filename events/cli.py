@@ -147,6 +147,9 @@ def export(dataset, fmt, target, header):
 
     try:
         report = run_export(dataset, target, fmt, header=header)
+    except BrokenPipeError:  # "events export … --out - | head": the reader has what it wanted
+        sys.stderr.close()
+        sys.exit(0)
     except (ExportError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     if target != "-":

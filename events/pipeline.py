@@ -111,6 +111,8 @@ def dated_rows(doc: Document, events: list[Event], compiled: CompiledCodebook, r
     reference = reference or doc.pub_date
     for event in events:
         when = resolve_date(event, reference, resolver, anchor)
+        if when.source == "publication" and when.date != doc.pub_date:
+            when = DateResolution(when.date, when.precision, "dateline", when.text, when.span)  # "JEDDAH, March 11 -"
         if when.source == "text" and anchor is None and event.modality == "asserted":
             anchor = when
         if max_age is not None and (doc.pub_date - when.date).days > max_age:
