@@ -371,7 +371,11 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
     if m.slot is not None and m.slot.tok_start < m.tok_end:  # the verb phrase text excludes the slotted actor
         verb_end = tokens[m.slot.tok_start - 1].end if m.slot.tok_start > m.tok_start else verb_end
     out = []
+    city_roots = compiled.rules.get("capital_target_roots", ())
     for source, target in pairs:
+        if target is not None and code[:2] in city_roots and target.entry_ids[-1:] and target.entry_ids[-1].endswith("-gov"):
+            # "Russian missiles struck Kyiv": an attacked capital is the country, not its government
+            target = target.with_code(target.code[:3])
         reasons = tuple(why + [f"source {source.code} ({', '.join(source.entry_ids)})", f"target {target.code if target else None}"]) if explain else ()
         out.append(Event(sentence.index, sentence.text, source, target, code, pattern.id, verb_start, verb_end, modality, reasons))
     return out
