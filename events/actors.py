@@ -285,6 +285,8 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
         prev = context.last_singular
         return Actor(prev.code, tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start, phrase.tok_end,
                      (agent.entry_id, *prev.entry_ids), prev.is_person, "context")
+    if agent.code in compiled.rules.get("no_context_roles", ()):
+        return None  # "militants who fired rockets at Israel": armed groups are often the other side of the story
     country = next((_country_of(a.code, compiled) for a in reversed(actors) if _country_of(a.code, compiled)), None)
     country = country or context.last_country
     if country is None:

@@ -615,6 +615,8 @@ def _target_break(lowers: list[str], start: int, stop: int, past: frozenset[str]
     ("met and held talks with" stops, "tear gas and live ammunition against protesters" does not)."""
     for k in range(start, stop):
         w = lowers[k]
+        if w == "," and k + 1 < stop and lowers[k + 1] == "and":
+            return True  # "…, and police detained…": a new clause
         if w == "and":
             nxt = lowers[k + 1] if k + 1 < len(lowers) else ""
             if nxt.endswith("ed") or nxt in past or nxt in g.AUXILIARIES or nxt in g.SUBJECT_PRONOUNS:
