@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
+MINIMAL_CODEBOOK = FIXTURES / "codebooks" / "minimal"
 
 
 def shared_path(*parts: str) -> Path:
@@ -52,3 +53,23 @@ def seed_dataset(tmp_path_factory, codebook):
     out = tmp_path_factory.mktemp("seed") / "data"
     report = build([SEEDS], out, codebook=codebook, jobs=1)
     return out, report
+
+
+def edited_codebook(root: Path, edits) -> Path:
+    """Copy the minimal fixture codebook to `root` and apply (file, line, text) edits: a line number replaces that
+    line, 0 appends, text None deletes the file."""
+    import shutil
+
+    shutil.copytree(MINIMAL_CODEBOOK, root)
+    for file, line, text in edits:
+        path = root / file
+        if text is None:
+            path.unlink()
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if line:
+            lines[line - 1] = text
+        else:
+            lines.append(text)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root

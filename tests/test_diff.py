@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,8 @@ from click.testing import CliRunner
 
 from events.cli import main
 from events.diff import diff_codebooks
+
+from conftest import edited_codebook
 
 MINIMAL = Path(__file__).resolve().parent / "fixtures" / "codebooks" / "minimal"
 
@@ -52,16 +53,7 @@ EDITS = [
 
 
 def copy(tmp_path: Path, name: str, edits=(), version: str | None = None) -> Path:
-    root = tmp_path / name
-    shutil.copytree(MINIMAL, root)
-    for file, line, text in edits:
-        path = root / file
-        lines = path.read_text(encoding="utf-8").splitlines()
-        if line:
-            lines[line - 1] = text
-        else:
-            lines.append(text)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    root = edited_codebook(tmp_path / name, edits)
     if version:
         toml = root / "codebook.toml"
         toml.write_text(toml.read_text(encoding="utf-8").replace('version = "1.1.0"', f'version = "{version}"'), encoding="utf-8")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,8 @@ from events.cli import main
 from events.codebook import CodebookError, load_codebook
 from events.problems import CATALOGUE
 from events.validate import validate_codebook
+
+from conftest import edited_codebook
 
 MINIMAL = Path(__file__).resolve().parent / "fixtures" / "codebooks" / "minimal"
 TODAY = dt.date(2025, 6, 1)  # the stale-role warning counts years from here
@@ -97,20 +98,7 @@ def broken_copy(tmp_path: Path, monkeypatch, edits) -> Path:
     """Copy the minimal codebook to ./cb inside tmp_path (the cwd, so reported paths are short) and apply edits."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     monkeypatch.chdir(tmp_path)
-    root = Path("cb")
-    shutil.copytree(MINIMAL, root)
-    for file, line, text in edits:
-        path = root / file
-        if text is None:
-            path.unlink()
-            continue
-        lines = path.read_text(encoding="utf-8").splitlines()
-        if line:
-            lines[line - 1] = text
-        else:
-            lines.append(text)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return root
+    return edited_codebook(Path("cb"), edits)
 
 
 def test_validate_minimal_codebook_is_clean():
