@@ -236,7 +236,7 @@ def codebook_diff(old, new, as_json, check_bump):
             click.echo(problem, err=True)
         for change in report.changes:
             click.echo(str(change))
-        click.echo(report.summary(), err=not report.ok(check_bump))
+        click.echo(report.summary())  # always stdout, so a script can read it; the exit code says pass or fail
     sys.exit(int(not report.ok(check_bump)))
 
 
