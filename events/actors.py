@@ -337,7 +337,7 @@ def _group(tokens: list[Token], actors: list[Actor], compiled: CompiledCodebook)
     conjoined: list[bool] = []  # whether a run has a conjunction, not only commas ("Unlike Biden, Trump…")
     for actor in actors:
         if runs and _linked(tokens, runs[-1][-1].tok_end, actor.tok_start):
-            conjoined[-1] = conjoined[-1] or any(t.lower != "," for t in tokens[runs[-1][-1].tok_end : actor.tok_start])
+            conjoined[-1] = conjoined[-1] or any(t.lower in g.JOINING_WORDS for t in tokens[runs[-1][-1].tok_end : actor.tok_start])
             runs[-1].append(actor)
             continue
         runs.append([actor])

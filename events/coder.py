@@ -328,7 +328,8 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         if target_group is None:
             target_group = _first_group_after(lowers, m.tok_end, groups, distance, False, compiled.past_forms)
         if target_group is None:  # "cracked down on protesters": an actor named inside the pattern's own words
-            target_group = next((grp for grp in groups if h < grp.tok_start and grp.tok_end <= m.tok_end), None)
+            target_group = next((grp for grp in groups if h < grp.tok_start and grp.tok_end <= m.tok_end
+                                 and not any(a.resolved_from for a in grp.members)), None)
         if target_group is None and pattern.code[:2] in compiled.rules.get("proposer_target_roots", ()):
             # "rejected an offer from Afghanistan", "rejected calls by Belarus's rulers": the proposer is the target
             target_group = next((grp for grp in groups if grp.tok_start >= m.tok_end and grp.prep in ("from", "by")
@@ -396,9 +397,9 @@ def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern, actor_to
     if word == pattern.head or (word.endswith("s") and not word.endswith("ss")):
         # "a knife attack", "the deadly car bomb attacks": modifiers between a determiner and the head
         k = h - 1
-        while k >= 0 and h - k <= 2 and lowers[k].isalpha() and lowers[k] not in g.FUNCTION_WORDS:
+        while k >= 0 and h - k <= 2 and lowers[k].replace("-", "").isalpha() and lowers[k] not in g.FUNCTION_WORDS:
             k -= 1
-        if k >= 0 and k < h - 1 and (lowers[k] in g.DETERMINERS or lowers[k] == "'s"):
+        if k >= 0 and k < h - 1 and (lowers[k] in g.DETERMINERS or lowers[k] == "'s" or lowers[k] in g.PREPOSITIONS):
             if (h - 1) in actor_tokens and (word != pattern.head or word in past):
                 return False  # "The US imposes sanctions", "the EU cut off aid": an actor subject and its verb
             return True
@@ -501,13 +502,17 @@ def _subject(tokens, lowers, h, groups, context) -> Group | None:
             continue
         if w in g.SUBJECT_PRONOUNS:
             return _pronoun(w, k, tokens, [c for c in candidates if c.tok_end <= k], context)
+        if k > 1 and lowers[k - 1] == "two" and lowers[k - 2] == "the":
+            pair = _the_two(tokens, k, [c for c in candidates if c.tok_end <= k - 2], context)
+            if pair is not None:
+                return pair  # "the two leaders signed…": the last two parties named
         if w in g.ANAPHORIC_NOUNS and k > 0 and lowers[k - 1] == "the" and context.last_thing is not None:
             # "The group accused Israel…", "the kingdom invited…": the last organisation or country
             a = context.last_thing
             return Group((Actor(a.code, tokens[k - 1].start, tokens[k].end, k - 1, k + 1, a.entry_ids, False, "context"),), k - 1, k + 1, None)
         if w in (";", "said", "says", "told", "but") or (w == "and" and k > 0 and lowers[k - 1] == ","):
             break  # "…, and the second accused him": a new clause with its own subject
-        if w == "and" and k + 1 < h and lowers[k + 1] in g.AUXILIARIES:
+        if w == "and" and (k + 1 == h or (k + 1 < h and lowers[k + 1] in g.AUXILIARIES)):
             # "Pakistan has refused to deploy peacekeepers in Iraq and has urged…": the verbs share a subject
             first = next((c for c in candidates if c.tok_end <= k and not c.in_pp), None)
             return first
@@ -524,6 +529,21 @@ def _subject(tokens, lowers, h, groups, context) -> Group | None:
                 continue
         k -= 1
     return None
+
+
+def _the_two(tokens, k: int, before: list[Group], context: DocumentContext) -> Group | None:
+    """The last two distinct parties named before "the two <noun>", in this sentence or the previous ones."""
+    seen: dict[str, Actor] = {}
+    for grp in reversed(before):
+        for a in reversed(grp.members):
+            seen.setdefault(a.code, a)
+    for a in context.individuals:
+        seen.setdefault(a.code, a)
+    if len(seen) < 2:
+        return None
+    members = tuple(Actor(a.code, tokens[k - 2].start, tokens[k].end, k - 2, k + 1, a.entry_ids, a.is_person, "pronoun")
+                    for a in list(seen.values())[:2])
+    return Group(members, k - 2, k + 1, None)
 
 
 def _light_verb_before(lowers: list[str], h: int) -> int | None:
@@ -617,6 +637,8 @@ def _target_break(lowers: list[str], start: int, stop: int, past: frozenset[str]
         w = lowers[k]
         if w == "," and k + 1 < stop and lowers[k + 1] == "and":
             return True  # "…, and police detained…": a new clause
+        if w == "," and any(x in g.REPORTING_VERBS for x in lowers[k + 1 : k + 9]):
+            return True  # "…, U.S. President Donald Trump said": the reporter is not the target
         if w == "and":
             nxt = lowers[k + 1] if k + 1 < len(lowers) else ""
             if nxt.endswith("ed") or nxt in past or nxt in g.AUXILIARIES or nxt in g.SUBJECT_PRONOUNS:

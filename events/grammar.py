@@ -83,6 +83,7 @@ ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation or
 SUBJECT_PRONOUNS = {"he": "singular", "she": "singular", "they": "plural", "it": "thing"}
 POSSESSIVE_PRONOUNS = frozenset(["its", "their", "his", "her"])
 CONJUNCTIONS = frozenset(["and", ",", "&", "or"])
+JOINING_WORDS = frozenset(["and", "or", "&", "well", "with"])  # what makes a list a compound, not just commas
 COMPOUND_LINKS = (("as", "well", "as"), ("along", "with"), ("together", "with"), ("and",), (",",), ("&",))
 # Tokens that end the stretch of a sentence in which a verb looks for its subject or target.
 CLAUSE_BREAKS = frozenset([";", ":", "—", "–", "(", ")", "\"", "“", "”", "which", "who", "whom", "whose", "where",
