@@ -187,6 +187,8 @@ def _quoted_tokens(tokens: list[Token]) -> set[int]:
             elif opened is not None:
                 inside.update(range(opened + 1, k))
                 opened = None
+    if opened is not None:  # a quotation that runs on past the sentence ("…tweeted: "Thank you to all…")
+        inside.update(range(opened + 1, len(tokens)))
     return inside
 
 
