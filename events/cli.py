@@ -31,6 +31,17 @@ def _load(codebook_path):
         raise click.ClickException(str(exc)) from exc
 
 
+def _render_problems(as_dict: dict, problems, summary: str, ok: bool, as_json: bool) -> None:
+    """Print a report of problems (as JSON, or one `path:line: [CODE] message` a line and a summary) and exit."""
+    if as_json:
+        click.echo(json.dumps(as_dict, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(summary, err=not ok)
+    sys.exit(int(not ok))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="events")
 def main() -> None:
@@ -100,13 +111,7 @@ def verify(dataset, as_json):
     from events.verify import verify as run_verify
 
     report = run_verify(dataset)
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        for problem in report.problems:
-            click.echo(str(problem))
-        click.echo(report.summary(), err=not report.ok)
-    sys.exit(int(not report.ok))
+    _render_problems(report.to_dict(), report.problems, report.summary(), report.ok, as_json)
 
 
 @main.command()
@@ -208,15 +213,10 @@ def codebook_validate(path, as_json, strict):
     from events.validate import validate_codebook
 
     report = validate_codebook(path)
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        for problem in report.problems:
-            click.echo(str(problem))
-        status = "ok" if report.ok(strict) else "FAILED"
-        click.echo(f"{report.path}: {report.name} {report.version}: {len(report.errors)} error(s), "
-                   f"{len(report.warnings)} warning(s): {status}", err=not report.ok(strict))
-    sys.exit(int(not report.ok(strict)))
+    ok = report.ok(strict)
+    summary = (f"{report.path}: {report.name} {report.version}: {len(report.errors)} error(s), "
+               f"{len(report.warnings)} warning(s): {'ok' if ok else 'FAILED'}")
+    _render_problems(report.to_dict(), report.problems, summary, ok, as_json)
 
 
 @codebook.command("diff")
