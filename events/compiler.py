@@ -272,6 +272,13 @@ def _needs(patterns: tuple[CompiledPattern, ...]) -> tuple[frozenset[str], ...]:
 
 @lru_cache(maxsize=None)
 def _literal_tokens(word: str) -> tuple[str, ...]:
+    """The tokens of a pattern word or name, exactly as the tokenizer would split them in a sentence.
+
+    >>> _literal_tokens("Iran's"), _literal_tokens("meet"), _literal_tokens("U.S.-led")
+    (('iran', "'s"), ('meet',), ('u.s.', '-', 'led'))
+    """
+    if word.isalpha() and word.isascii():
+        return (word.lower(),)  # the common case, without the regular expression (load time)
     return tuple(t.lower for t in tokenize(word))
 
 
@@ -307,7 +314,7 @@ def _discard_entry(discard: Discard, name: str) -> PhraseEntry:
 
 def _insert(trie: dict, name: str, entry: PhraseEntry) -> None:
     node = trie
-    tokens = [t.lower for t in tokenize(name)]
+    tokens = [t for word in name.split(" ") for t in _literal_tokens(word)]
     if not tokens:
         return
     for token in tokens:

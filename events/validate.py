@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from events.codebook import ActorEntry, Codebook, read_codebook
-from events.compiler import FLAGS, GAP, MAX_GAP, SLOT, CompiledPattern, compile_pattern, plural, verb_forms
+from events.compiler import FLAGS, _literal_tokens, GAP, MAX_GAP, SLOT, CompiledPattern, compile_pattern, plural, verb_forms
 from events.problems import Problem
 from events.problems import did_you_mean as _difflib_hint
-from events.text import tokenize
 
 SEMVER_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 QUAD_BY_ROOT = {**{f"{r:02d}": 1 for r in range(1, 6)}, **{f"{r:02d}": 2 for r in range(6, 10)},
@@ -218,7 +217,7 @@ def _name_key(name: str) -> tuple[str, ...]:
     >>> _name_key("Islamic  Republic of IRAN")
     ('islamic', 'republic', 'of', 'iran')
     """
-    return tuple(t.lower for t in tokenize(name))
+    return tuple(t for word in name.split() for t in _literal_tokens(word))  # the compiler's own split
 
 
 def _is_date(text: str) -> bool:
