@@ -35,7 +35,6 @@ import multiprocessing as mp
 import os
 import re
 import shutil
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -643,7 +642,3 @@ def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity:
     temporary.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(temporary, out / "manifest.json")
     return manifest
-
-
-def stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()

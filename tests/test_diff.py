@@ -13,7 +13,6 @@ from events.diff import diff_codebooks
 
 from conftest import edited_codebook
 
-MINIMAL = Path(__file__).resolve().parent / "fixtures" / "codebooks" / "minimal"
 
 EDITS = [
     # (case, file, line (0: append), replacement, expected change line)

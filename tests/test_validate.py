@@ -19,9 +19,8 @@ from events.codebook import CodebookError, load_codebook
 from events.problems import CATALOGUE
 from events.validate import validate_codebook
 
-from conftest import edited_codebook
+from conftest import MINIMAL_CODEBOOK, edited_codebook
 
-MINIMAL = Path(__file__).resolve().parent / "fixtures" / "codebooks" / "minimal"
 TODAY = dt.date(2025, 6, 1)  # the stale-role warning counts years from here
 
 CASES = [
@@ -102,7 +101,7 @@ def broken_copy(tmp_path: Path, monkeypatch, edits) -> Path:
 
 
 def test_validate_minimal_codebook_is_clean():
-    assert validate_codebook(MINIMAL, today=TODAY).problems == ()
+    assert validate_codebook(MINIMAL_CODEBOOK, today=TODAY).problems == ()
 
 
 @pytest.mark.parametrize(("case", "file", "line", "text", "expected"), [(c[0], c[1], c[2], c[3], c[4:]) for c in CASES],
