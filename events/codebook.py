@@ -54,6 +54,7 @@ class EventType:
     quad_class: int
     goldstein: float
     line: int
+    gdelt_name: str = ""  # GDELT's lookup label where it differs from the manual's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,7 +385,7 @@ class _Reader:
             except ValueError:
                 self.problem(path, line, "CB009", f"quad_class must be an integer and goldstein a number in {code!r}")
                 continue
-            out[code] = EventType(code, r["name"], r["root_code"], r["base_code"], quad, goldstein, line)
+            out[code] = EventType(code, r["name"], r["root_code"], r["base_code"], quad, goldstein, line, r.get("gdelt_name") or "")
         return out
 
     def read_actors(self, paths: list[Path]) -> tuple[ActorEntry, ...]:

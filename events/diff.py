@@ -11,6 +11,7 @@ refuse a release whose version is too small.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -215,9 +216,35 @@ def _diff_rules(old: Codebook, new: Codebook) -> list[Change]:
     return out
 
 
+_NAME_FILLER = frozenset("a an and as of or the to with such not specified below".split())
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z]+", name.lower()) if w not in _NAME_FILLER)
+
+
+def _renamed(a: str, b: str) -> list[tuple[str, str]]:
+    """An event code's new name: a reworded label is a *patch*; a name for another act is *major*.
+
+    Two names name the same act when the words of one contain the other's or they share at least half of their
+    content words (case, punctuation, "not specified below" and small words aside): otherwise the code's meaning,
+    and every dataset coded with it, changes.
+
+    >>> _renamed("Appeal to yield", "Appeal to yield, not specified below")
+    [('patch', "name 'Appeal to yield' -> 'Appeal to yield, not specified below'")]
+    >>> _renamed("Demand withdrawal", "Demand meeting, negotiation")[0][0]
+    'major'
+    """
+    if a == b:
+        return []
+    wa, wb = _name_words(a), _name_words(b)
+    same_act = bool(wa and wb) and (wa <= wb or wb <= wa or len(wa & wb) * 2 >= len(wa | wb))
+    return [("patch" if same_act else "major", f"name {a!r} -> {b!r}" + ("" if same_act else " (another act: the code's meaning changed)"))]
+
+
 def _diff_event_codes(old: Codebook, new: Codebook) -> list[Change]:
     def compare(a, b):
-        return (_field("name", a.name, b.name, "patch") + _field("root_code", a.root_code, b.root_code, "major")
+        return (_renamed(a.name, b.name) + _field("gdelt_name", a.gdelt_name, b.gdelt_name, "patch") + _field("root_code", a.root_code, b.root_code, "major")
                 + _field("base_code", a.base_code, b.base_code, "major") + _field("quad_class", a.quad_class, b.quad_class, "major")
                 + _field("goldstein", a.goldstein, b.goldstein, "major"))
 

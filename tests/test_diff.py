@@ -42,6 +42,8 @@ EDITS = [
      "major  changed  patterns 040.meet-with: pattern 'meet with +' -> 'meet + with' (verbs/04_consult.csv:3)"),
     ("flags", "verbs/04_consult.csv", 2, "040.meet,040,meet,,",
      "major  changed  patterns 040.meet: flags 'mutual' -> '' (verbs/04_consult.csv:2)"),
+    ("event-meaning", "event_codes.csv", 6, "042,Host a delegation,04,042,1,1.9",
+     "major  changed  event_codes 042: name 'Make a visit' -> 'Host a delegation' (another act: the code's meaning changed) (event_codes.csv:6)"),
     ("goldstein", "event_codes.csv", 7, "043,Host a visit,04,043,1,2.0",
      "major  changed  event_codes 043: goldstein 2.8 -> 2.0 (event_codes.csv:7)"),
     ("removed", "discards.csv", 2, "",
