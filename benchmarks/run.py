@@ -75,15 +75,17 @@ def child(args: argparse.Namespace) -> None:
     from events.build import build
     from events.codebook import load_codebook
     from events.compiler import compile_codebook
+    from events.parse import load_parser
 
     start = time.perf_counter()
     codebook = load_codebook()
-    compiled = compile_codebook(codebook)
+    parser = load_parser()
+    compiled = compile_codebook(codebook, parser)
     compile_seconds = time.perf_counter() - start
     result = {"compile_seconds": compile_seconds}
     if args.mode == "build":
         start = time.perf_counter()
-        report = build([args.corpus], args.out, codebook=codebook, jobs=args.jobs)
+        report = build([args.corpus], args.out, codebook=codebook, parser=parser, jobs=args.jobs)
         result.update(seconds=time.perf_counter() - start, sentences=report.sentences, documents=report.documents,
                       mentions=report.mentions, events=report.events)
     elif args.mode == "stages":

@@ -46,6 +46,7 @@ import pyarrow.parquet as pq
 
 from events import __version__
 from events.codebook import Codebook, load_codebook
+from events.parse import Parser, load_parser
 from events.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
 from events.ingest import (DEFAULT_COLUMNS, Columns, Document, Reject, discover_inputs, file_sha256, input_fingerprint,
                            input_kind, read_documents)
@@ -169,6 +170,7 @@ def build(
     out: str | Path,
     *,
     codebook: Codebook | None = None,
+    parser: Parser | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
     rebuild: bool = False,
@@ -178,17 +180,19 @@ def build(
 
     `progress(documents, sentences, mentions, rejects)` is called after each batch with the documents,
     sentences and mentions of that batch and the number of records rejected so far on this run.
+    `codebook` and `parser` default to the ones shipped in the package.
     """
     codebook = codebook or load_codebook()
+    parser = parser or load_parser()
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out}: exists and is not a directory")
     files = discover_inputs(inputs)
-    identity = dataset_identity(codebook)
+    identity = dataset_identity(codebook, parser)
     previous = None if rebuild else read_previous_manifest(out)
     if previous is not None:
         check_compatible(out, previous, identity)
-    compiled = _compile(codebook)
+    compiled = _compile(codebook, parser)
     report = BuildReport(out, incremental=previous is not None)
 
     old_inputs = {entry["path"]: entry for entry in (previous or {}).get("inputs", [])}
@@ -252,15 +256,15 @@ def build(
     return report
 
 
-_COMPILED: dict[tuple[str, str, str], CompiledCodebook] = {}
+_COMPILED: dict[tuple[str, str, str, str], CompiledCodebook] = {}
 
 
-def _compile(codebook: Codebook) -> CompiledCodebook:
-    """Compile once per process for repeated builds with the same codebook (its files' hash identifies it)."""
-    key = (codebook.name, codebook.version, codebook.content_hash)
+def _compile(codebook: Codebook, parser: Parser) -> CompiledCodebook:
+    """Compile once per process for repeated builds with the same codebook and parser (hashes identify them)."""
+    key = (codebook.name, codebook.version, codebook.content_hash, parser.content_hash)
     if key not in _COMPILED:
         _COMPILED.clear()
-        _COMPILED[key] = compile_codebook(codebook)
+        _COMPILED[key] = compile_codebook(codebook, parser)
     return _COMPILED[key]
 
 
@@ -276,7 +280,7 @@ def shard_name(path: Path) -> str:
 
 
 # -- what an existing dataset holds ---------------------------------------------------------------------
-def dataset_identity(codebook: Codebook) -> dict:
+def dataset_identity(codebook: Codebook, parser: Parser) -> dict:
     """Everything that must match for an existing dataset to be extended rather than rebuilt."""
     from events.coder import CODER_VERSION
     from events.dates import DATES_VERSION
@@ -286,6 +290,7 @@ def dataset_identity(codebook: Codebook) -> dict:
         "format": DATASET_FORMAT,
         "behaviour": {"text": TEXT_VERSION, "compiler": COMPILER_VERSION, "coder": CODER_VERSION, "dates": DATES_VERSION},
         "schemas": {name: table_spec(name)["version"] for name in TABLES},
+        "parser": parser.describe(),
         "codebook": {
             "name": codebook.name,
             "version": codebook.version,

@@ -22,6 +22,15 @@ def _codebook_option(f):
     )(f)
 
 
+def _parser():
+    from events.parse import ParserError, load_parser
+
+    try:
+        return load_parser()
+    except ParserError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def _load(codebook_path):
     from events.codebook import CodebookError, load_codebook
 
@@ -87,7 +96,7 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
 
     columns = Columns(id=id_col, text=text_col, date=date_col)
     try:
-        report = run_build(list(inputs), out, codebook=codebook, jobs=jobs, progress=progress if bar is not None else None,
+        report = run_build(list(inputs), out, codebook=codebook, parser=_parser(), jobs=jobs, progress=progress if bar is not None else None,
                            rebuild=rebuild, columns=columns)
     except (InputError, BuildError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -176,7 +185,7 @@ def code(text, date_, codebook_path, as_json, explain):
         day = dt.date.fromisoformat(date_)
     except ValueError as exc:
         raise click.BadParameter(f"{date_!r} is not a date (YYYY-MM-DD)", param_hint="--date") from exc
-    compiled = compile_codebook(_load(codebook_path))
+    compiled = compile_codebook(_load(codebook_path), _parser())
     rows = code_text(text, day, compiled, explain=True)
     if as_json:
         click.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
@@ -256,7 +265,7 @@ def evaluate(gold, as_json, codebook_path, min_f1, level):
         records = read_gold(gold)
     except GoldFormatError as exc:
         raise click.ClickException(str(exc)) from exc
-    report = run_evaluate(records, compile_codebook(_load(codebook_path)))
+    report = run_evaluate(records, compile_codebook(_load(codebook_path), _parser()))
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -103,6 +103,16 @@ class Discard:
     line: int
 
 
+@dataclass(frozen=True, slots=True)
+class Cue:
+    id: str
+    code: str
+    cue: str  # lower-case tokens separated by single spaces
+    note: str
+    file: str
+    line: int
+
+
 @dataclass(frozen=True)
 class Codebook:
     path: Path
@@ -125,6 +135,7 @@ class Codebook:
     files: tuple[tuple[str, str], ...]  # (path relative to the codebook, sha256), sorted
     content_hash: str
     problems: tuple[Problem, ...] = field(default=())
+    cues: tuple[Cue, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -254,6 +265,7 @@ class _Reader:
             for _, r in self.unique(root / "verbs" / "irregular.csv", "irregular", "lemma", required=False)
         }
         discards = self.read_discards(root / "discards.csv")
+        cues = self.read_cues(root / "cues.csv")
         files = self.hash_files()
         content_hash = hashlib.sha256("".join(f"{p}\0{h}\n" for p, h in files).encode()).hexdigest()
         return Codebook(
@@ -274,6 +286,7 @@ class _Reader:
             patterns=patterns,
             irregular=irregular,
             discards=discards,
+            cues=cues,
             files=files,
             content_hash=content_hash,
             problems=tuple(sorted(self.problems)),
@@ -422,6 +435,17 @@ class _Reader:
             if not r["phrase"]:
                 self.problem(path, line, "CB009", f"discard {r['id']!r} has an empty phrase")
             out.append(Discard(r["id"], " ".join(r["phrase"].split()), r["scope"], r.get("note", ""), self.rel(path), line))
+        return tuple(out)
+
+    def read_cues(self, path: Path) -> tuple[Cue, ...]:
+        out = []
+        for line, r in self.unique(path, "cues", "id", required=False):
+            self.slug(path, line, r["id"])
+            cue = " ".join(r["cue"].split())
+            if not cue or cue != cue.lower():
+                self.problem(path, line, "CB009", f"cue {r['id']!r}: {r['cue']!r} must be non-empty lower-case words")
+                continue
+            out.append(Cue(r["id"], r["code"], cue, r.get("note", ""), self.rel(path), line))
         return tuple(out)
 
     def rows_with_unique_ids(self, paths: list[Path], table: str, kind: str):

@@ -1,17 +1,18 @@
 """The coder: sentences in, coded events out, deterministically, with an explanation of every decision.
 
-Pipeline per sentence (shallow grammar, no statistical parser):
-1. tokens → phrase matches from the compiled trie (actors, agents, discards), selected by date;
-2. phrase matches → actor mentions (country + agent composition, titles and names, "X of Y"), then
-   compound groups ("Iran and Russia", "the US, UK and France");
-3. verb patterns matched at their head words; for each match, the subject is the nearest actor group to the
-   left in the same clause that is not inside a prepositional phrase (or a pronoun resolved from context),
-   the target is the group in the pattern's slot or the first group after it; passive voice swaps the roles,
-   negation and the future tense recode or suppress through codebook rules.
+Pipeline per document:
+1. sentences that hold an actor word (or a pronoun) are tokenized; those that can also match a verb pattern are
+   parsed together, in one batch, by the tagger + dependency parser (`events.parse`);
+2. per sentence, in order: tokens → phrase matches from the compiled trie (actors, agents, discards), selected
+   by date → actor mentions and compound groups (`events.actors`), with the document context that resolves
+   pronouns and bare agents, updated on every sentence read;
+3. verb patterns matched at their head words; the tree (`events.syntax`) says whether the head is a verb (or
+   the noun a noun pattern needs), who its subject, object, passive agent and prepositional objects are, and
+   whether it is asserted, future, negated, hypothetical or framed by another event ("urged X to withdraw",
+   "denied that it attacked"); codebook rules recode the future and refusals.
 
-`code_document` is a pure function of (document, compiled codebook, date resolver).
+`code_sentences` is a pure function of (text, compiled codebook with its parser, date).
 """
-
 from __future__ import annotations
 
 import datetime as dt
@@ -29,9 +30,11 @@ from events.actors import (
     _remember,
 )
 from events.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
+from events.parse import Parse
+from events.syntax import Tree
 from events.text import Sentence, Token, normalise_for_dedup, split_sentences, token_set, tokenize
 
-CODER_VERSION = "events.coder.v1"
+CODER_VERSION = "events.coder.v2"  # v2: roles and modality read from the dependency tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,45 +68,84 @@ def code_sentences(
     """Split `text` and code every sentence; `day` selects date-bounded dictionary entries (None: an undated
     text, for which each name takes its most recent role)."""
     sentences = split_sentences(text)
-    context = DocumentContext()
+    seen: set[str] = set()
     if title:
-        context.seen.add(normalise_for_dedup(title))
-    events: list[Event] = []
+        seen.add(normalise_for_dedup(title))
+    plan: list[tuple[Sentence, list[Token], bool]] = []
     for sentence in sentences:
         key = normalise_for_dedup(sentence.text)
-        if not key or key in context.seen:
+        if not key or key in seen:
             continue  # headline echoed as the first line, agency dateline repeating the lead
-        context.seen.add(key)
-        events.extend(code_sentence(sentence, compiled, day, context, explain=explain))
+        seen.add(key)
+        words = token_set(sentence.text)
+        if compiled.first_tokens.isdisjoint(words):
+            continue  # no actor word and no pronoun: nothing to code and nothing to remember
+        tokens = tokenize(sentence.text)
+        if tokens:
+            plan.append((sentence, tokens, _may_code(tokens, words, compiled)))
+    parses = iter(_parse(compiled, [(s, t) for s, t, candidate in plan if candidate]))
+    context = DocumentContext()
+    events: list[Event] = []
+    for sentence, tokens, candidate in plan:
+        events.extend(_code_tokens(sentence, tokens, next(parses) if candidate else None, compiled, day, context, explain))
     return sentences, events
 
 
 def code_sentence(
-    sentence: Sentence, compiled: CompiledCodebook, day: dt.date, context: DocumentContext | None = None, *, explain: bool = False
+    sentence: Sentence, compiled: CompiledCodebook, day: dt.date | None, context: DocumentContext | None = None, *,
+    explain: bool = False, trace: list[str] | None = None
 ) -> list[Event]:
-    context = context or DocumentContext()
+    """Code one sentence (parsing it alone) in `context`, which it updates; `trace` collects why matched
+    patterns were not coded."""
+    context = context if context is not None else DocumentContext()
     words = token_set(sentence.text)
-    if compiled.first_tokens.isdisjoint(words) or not compiled.may_match(words):
-        # no actor word, or no verb pattern whose words are all present: most sentences stop here, before
-        # tokenization. Such sentences do not update the pronoun context either (a documented approximation).
+    if compiled.first_tokens.isdisjoint(words):
         return []
     tokens = tokenize(sentence.text)
-    if not tokens or tokens[-1].text == g.QUESTION_MARK:
+    if not tokens:
         return []
+    parse = _parse(compiled, [(sentence, tokens)])[0] if _may_code(tokens, words, compiled) else None
+    return _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace)
+
+
+def parse_sentence(sentence: Sentence, tokens: list[Token], compiled: CompiledCodebook) -> Parse:
+    """The tree the coder reads for one tokenized sentence (for `--explain`)."""
+    return _parse(compiled, [(sentence, tokens)])[0]
+
+
+def _may_code(tokens: list[Token], words: set[str], compiled: CompiledCodebook) -> bool:
+    """Whether a sentence can yield an event: some verb pattern has all its words here, or a reporting verb
+    is, and it is no question."""
+    return tokens[-1].text != g.QUESTION_MARK and (compiled.may_match(words) or not compiled.reporting_forms.isdisjoint(words))
+
+
+def _parse(compiled: CompiledCodebook, items: list[tuple[Sentence, list[Token]]]) -> list[Parse]:
+    if not items:
+        return []
+    if compiled.parser is None:
+        raise ValueError("the compiled codebook has no parser: compile_codebook(codebook, load_parser())")
+    return compiled.parser.parse([t for _, t in items], [s.text for s, _ in items])
+
+
+def _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace: list[str] | None = None) -> list[Event]:
     phrases, discarded = _match_phrases(tokens, compiled, day)
     if discarded:
-        return []
+        return []  # films, sports, idioms the codebook lists: neither events nor referents
     actors = _compose_actors(tokens, phrases, compiled, context)
     groups = _group(tokens, actors, compiled)
-    referring = groups or not words.isdisjoint(g.SUBJECT_PRONOUNS)
-    events = _code_verbs(sentence, tokens, groups, compiled, context, explain, words) if referring else []
+    events: list[Event] = []
+    if parse is not None:
+        tree = Tree(parse, tuple(t.lower for t in tokens), tuple(groups))
+        events = _code_verbs(sentence, tokens, tree, compiled, context, explain, trace)
     _remember(context, groups, compiled)
     return events
 
 
 # -- verbs ---------------------------------------------------------------------------------------------
-def _code_verbs(sentence, tokens, groups, compiled, context, explain, words=None) -> list[Event]:
-    lowers = [t.lower for t in tokens]
+def _code_verbs(sentence, tokens, tree: Tree, compiled, context, explain, trace: list[str] | None = None) -> list[Event]:
+    lowers = tree.lowers
+    words = set(lowers)
+    groups = list(tree.groups)
     group_at = {grp.tok_start: grp for grp in groups}
     inside_actor = set()
     for grp in groups:
@@ -116,55 +158,167 @@ def _code_verbs(sentence, tokens, groups, compiled, context, explain, words=None
     for i, low in enumerate(lowers):
         if i in inside_actor or i < covered_until or low not in compiled.verb_index or i in quoted:
             continue  # (words inside quotation marks are someone's speech, not events the report asserts)
-        if i > 0 and tokens[i].text[0].isupper() and lowers[i - 1] not in g.SENTENCE_OPENERS:
-            continue  # "Roger Stone", "a 'Salute to America'": a capitalised word inside a sentence is a name
+        if tree.tag(i) in ("NNP", "NNPS"):
+            continue  # "Roger Stone", "a 'Salute to America'": a proper name, not a verb
         for pattern in compiled.verb_index[low]:
-            if words is not None and not pattern.needs <= words:
+            if not pattern.needs <= words:
                 continue
             m = _match_pattern(pattern, tokens, i, group_at)
-            if m is not None:
-                matches.append(m)
-                covered_until = m.tok_end
-                break
+            if m is None:
+                continue
+            if not _fits_tree(m, tree):
+                if trace is not None:
+                    want = "a noun" if pattern.is_noun else "a verb"
+                    trace.append(f"pattern {pattern.id} ({pattern.code}) at token {i}: not coded: {tokens[i].text!r} is "
+                                 f"tagged {tree.tag(i)}, not {want}")
+                continue
+            matches.append(m)
+            covered_until = m.tok_end
+            break
+    heads = {m.tok_start: m for m in matches}
     events: list[Event] = []
     seen: set[tuple] = set()
-    for idx, m in enumerate(matches):
-        for event in _events_for(m, idx, matches, sentence, tokens, groups, compiled, context, explain):
+    for m in matches:
+        for event in _events_for(m, heads, sentence, tokens, tree, compiled, context, explain, trace):
             key = (event.source.code, event.target.code if event.target else None, event.code)
             if key in seen:
                 continue
             seen.add(key)
             events.append(event)
-    events.extend(e for e in _obligations(sentence, tokens, groups, compiled, context, explain)
-                  if (e.source.code, e.target.code if e.target else None, e.code) not in seen)
+    for extra in (_obligations(sentence, tokens, tree, compiled, context, explain),
+                  _statements(sentence, tokens, tree, compiled, context, explain, matches, quoted, trace)):
+        for e in extra:
+            key = (e.source.code, e.target.code if e.target else None, e.code)
+            if key not in seen:
+                seen.add(key)
+                events.append(e)
     if any(e.target is not None for e in events):
         # "..., the White House said": the reported event is coded, not the act of saying it
         events = [e for e in events if e.target is not None]
     return events
 
 
-def _obligations(sentence, tokens, groups, compiled, context, explain) -> list[Event]:
+def _fits_tree(m: _Match, tree: Tree) -> bool:
+    """A verb pattern needs a verb at its head, a noun pattern a noun: "the attack by Hamas" is no verb,
+    "Israel's attacks on" no clause, "providing shell commands" no shelling."""
+    h = m.tok_start
+    return tree.is_noun(h) if m.pattern.is_noun else tree.is_verb(h)
+
+
+def _statements(sentence, tokens, tree: Tree, compiled, context, explain, matches, quoted, trace) -> list[Event]:
+    """What actors are reported to say: "X said Y's decision was a disgrace" is X's criticism of Y (the cue
+    phrases of cues.csv give the code); "X called the deal null and void", "described Y as a terrorist" too.
+
+    The content is the clause the reporting verb introduces (or, for "…, X said", the clause it comments on),
+    or the object and predicate of "call"/"describe … as"; with no cue, a statement about an actor the content
+    names is coded `statement_code`; content that names no other actor and holds no cue is a report of facts,
+    not an event. A content clause whose own verb was coded as an event ("X said Y attacked Z") adds nothing.
+    """
+    forms = compiled.reporting_forms
+    plain = compiled.rules.get("statement_code")
+    lowers = tree.lowers
+    if not forms or forms.isdisjoint(lowers):
+        return []
+    coded_heads = {m.tok_start for m in matches}
+    out: list[Event] = []
+    for r, w in enumerate(lowers):
+        if w not in forms or not tree.is_verb(r) or r in quoted or r in coded_heads:
+            continue
+        if tree.modality(r, compiled.refusal_forms) != "asserted":
+            continue
+        speaker = _actor_at(tree.subject(r), r, tokens, tree, context)
+        if speaker is None:
+            continue
+        content = _content(r, tree)
+        if not content or coded_heads & set(content):
+            continue
+        cue = _find_cue(content, lowers, compiled)
+        own = {a.code for a in speaker.members}
+        targets = [grp for grp in tree.groups if grp.tok_start in content and not {a.code for a in grp.members} <= own]
+        about = _content_target(r, tree, targets)
+        if cue is None and (plain is None or about is None):
+            if trace is not None:
+                trace.append(f"reporting verb {tokens[r].text!r} at token {r}: no event: its content holds no cue and "
+                             + ("names no other actor" if about is None else "the codebook has no statement_code"))
+            continue
+        code, cue_id = cue if cue is not None else (plain, "")
+        why = [f"reporting verb {tokens[r].text!r} ({tree.dep(r)}); content tokens {content[0]}-{content[-1]}",
+               f"cue {cue_id}" if cue_id else "no cue: a statement about another actor"] if explain else []
+        pattern_id = cue_id or f"{plain}.statement"
+        for source in speaker.members:
+            for target in (about.members if about is not None else (None,)):
+                if target is not None and target.code == source.code:
+                    continue
+                reasons = tuple(why + [f"source {source.code}", f"target {target.code if target else None}"]) if explain else ()
+                out.append(Event(sentence.index, sentence.text, source, target, code, pattern_id,
+                                 tokens[r].start, tokens[r].end, "asserted", reasons))
+    return out
+
+
+_CONTENT_RELATIONS = ("ccomp", "xcomp", "obj", "obl", "advcl")
+
+
+def _content(r: int, tree: Tree) -> list[int]:
+    """Token indexes of what reporting verb r reports: its clausal complement ("said that …"), the object and
+    predicate of "call X Y" / "describe X as Y", or, for a comment clause ("…, he said"), the clause it comments on."""
+    if tree.dep(r) == "parataxis" and tree.head(r) != r:
+        main = tree.head(r)
+        return tree.subtree(main, stop=frozenset([r]))
+    out: list[int] = []
+    for k in tree.children(r, *_CONTENT_RELATIONS):
+        out.extend(tree.subtree(k))
+    for k in tree.children(r, "parataxis"):
+        out.extend(tree.subtree(k))
+    return sorted(set(out))
+
+
+def _content_target(r: int, tree: Tree, targets: list[Group]) -> Group | None:
+    """The actor the reported words are about: the object of "call"/"describe", the subject of the reported
+    clause, else the first actor it names."""
+    if not targets:
+        return None
+    for k in tree.children(r, "obj", "iobj"):
+        grp = tree.group_for(k)
+        if grp is not None and grp in targets:
+            return grp
+    for k in tree.children(r, "ccomp", "xcomp"):
+        subj = tree.subject(k)
+        grp = tree.group_for(subj) if subj is not None else None
+        if grp is not None and grp in targets:
+            return grp
+    return targets[0]
+
+
+def _find_cue(content: list[int], lowers, compiled) -> tuple[str, str] | None:
+    """The first cue phrase (longest at a position) in the content: (code, cue id)."""
+    cues = compiled.cues
+    inside = set(content)
+    for k in content:
+        for words, code, cue_id in cues.get(lowers[k], ()):
+            end = k + len(words)
+            if all(j in inside for j in range(k, end)) and tuple(lowers[k:end]) == words:
+                return code, cue_id
+    return None
+
+
+def _obligations(sentence, tokens, tree: Tree, compiled, context, explain) -> list[Event]:
     """ "Russia said that Sudan must return the helicopter": a reported obligation is a demand of the speaker
     on the obliged (codebook rule `obligation_code`)."""
     code = compiled.rules.get("obligation_code")
-    lowers = [t.lower for t in tokens]
+    lowers = tree.lowers
     if code is None or not any(w in g.OBLIGATIONS for w in lowers):
         return []
     out = []
     for k, w in enumerate(lowers):
-        if w not in g.OBLIGATIONS or k == 0:
+        if w not in g.OBLIGATIONS or tree.dep(k) != "aux":
             continue
-        obliged = next((grp for grp in groups if grp.tok_end == k and not grp.in_pp), None)
-        if obliged is None and lowers[k - 1] in g.SUBJECT_PRONOUNS:
-            obliged = _pronoun(lowers[k - 1], k - 1, tokens, [c for c in groups if c.tok_end <= k - 1], context)
-        if obliged is None:
+        verb = tree.head(k)
+        if tree.dep(verb) != "ccomp" or lowers[tree.head(verb)] not in compiled.reporting_forms:
             continue
-        start = obliged.tok_start
-        report = next((r for r in range(start - 1, max(-1, start - 8), -1) if lowers[r] in g.REPORTING_VERBS), None)
-        if report is None:
-            continue
-        speaker = _subject(tokens, lowers, report, groups, context)
-        if speaker is None:
+        report = tree.head(verb)
+        obliged = _actor_at(tree.subject(verb), verb, tokens, tree, context)
+        speaker = _actor_at(tree.subject(report), report, tokens, tree, context)
+        if obliged is None or speaker is None:
             continue
         for source in speaker.members:
             for target in obliged.members:
@@ -261,106 +415,79 @@ def _group_near(tokens: list[Token], j: int, group_at: dict[int, Group], max_ski
     return None, j
 
 
-def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, context, explain) -> list[Event]:
+def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tree, compiled, context, explain,
+                trace: list[str] | None = None) -> list[Event]:
     pattern = m.pattern
     if "ignore" in pattern.flags:
-        return []  # a veto pattern: "executed a plan" matches here so that "execute +" cannot
-    why: list[str] = [f"pattern {pattern.id} ({pattern.code}) matched {tokens[m.tok_start].start}:{tokens[m.tok_end - 1].end}"]
-    lowers = [t.lower for t in tokens]
+        return _no(trace, m, "a veto pattern (flag ignore)")  # "executed a plan" matches here so that "execute +" cannot
     h = m.tok_start
-    actor_tokens = {k for grp in groups for a in grp.members if not a.resolved_from for k in range(a.tok_start, a.tok_end)}
-    if _reads_as_noun(lowers, h, pattern, actor_tokens, compiled.past_forms) or _noun_in_modifier(lowers, h, pattern):
-        return []
-    # governed infinitive or gerund: "called on Iran to release" / "accused Russia of attacking"
-    if h > 0 and lowers[h - 1] in g.GERUND_BLOCKERS and lowers[h].endswith("ing") and not pattern.is_noun:
-        return []
-    if not pattern.is_noun and lowers[h].endswith("ing") and m.tok_end < len(lowers) and lowers[h + 1] == "of":
-        return []  # "the killing of", "the death and wounding of": a noun, not a verb
-    if not pattern.is_noun and lowers[h].endswith("ing") and lowers[h] != pattern.head and not _progressive(lowers, h):
-        return []  # "one of its gunboats intercepting a ship", "…, saying": a participle, not the clause's verb
-    if h > 0 and lowers[h - 1] == "to" and any(o.tok_end <= h for o in matches[:idx]):
-        return []  # "urged Serbia on Friday to withdraw": the appeal is the event, not the withdrawal
-    if pattern.is_noun and any(not o.pattern.is_noun and o.tok_start < h and ";" not in lowers[o.tok_end : h] for o in matches[:idx]):
-        return []  # "the EU condemned the attack by Hamas on Israel": the attack is what is condemned
-    denials = compiled.rules.get("denial_codes", ())
-    if any(o.pattern.code in denials for o in matches[:idx]):
-        return []  # "Iran denied that it had attacked the base": the denial is the event
-    modality = "hypothetical" if lowers[0] in g.CONDITIONALS else _modality(lowers, h, pattern, compiled)
-    # ("If Iran attacks American bases, the United States will defend its troops": nothing has happened)
+    lowers = tree.lowers
+    why: list[str] = [f"pattern {pattern.id} ({pattern.code}) matched {tokens[h].start}:{tokens[m.tok_end - 1].end}",
+                      f"head {tokens[h].text!r}: {tree.tag(h)} {tree.dep(h)} of {tokens[tree.head(h)].text!r}"]
+    frame = _framed_by(m, heads, tree, compiled)
+    if frame is not None:
+        return _no(trace, m, f"framed by {tokens[frame].text!r}: the event that governs it is coded instead")
+    modality = tree.modality(h, compiled.refusal_forms)
     code = pattern.code
     if modality == "hypothetical":
-        return []
+        return _no(trace, m, "hypothetical (a modal, a negation or a condition): nothing happened")
     if modality == "future":
         mapped = compiled.rules.get("future_intent", {}).get(code[:2])
         if mapped is None:
-            return []
+            return _no(trace, m, "future tense, and rule future_intent has no code for this root")
         code = code if mapped == "=" else mapped
     elif modality == "negated":
         mapped = compiled.rules.get("negated", {}).get(code[:2])
         if mapped is None:
-            return []
+            return _no(trace, m, "refused, and rule negated has no code for this root")
         code = mapped
-    passive = _is_passive(lowers, h, pattern)
+    passive = not pattern.is_noun and tree.is_passive(h)
     if pattern.is_noun:
-        left = _noun_owner(lowers, h, groups)
-        light = _light_verb_before(lowers, h)
-        if left is None and light is not None:  # "Italy announced a suspension of air links with Serbia"
-            left = _subject(tokens, lowers, light, groups, context)
+        left = _noun_owner(h, tokens, tree, context)
+        if left is None and tree.dep(h) == "obj" and lowers[tree.head(h)] in g.LIGHT_VERBS:
+            light = tree.head(h)  # "Italy announced a suspension of air links with Serbia"
+            left = _actor_at(tree.subject(light), light, tokens, tree, context)
     else:
-        left = _subject(tokens, lowers, h, groups, context)
+        left = _actor_at(tree.subject(h), h, tokens, tree, context)
     source_group, target_group = left, m.slot
+    places = pattern.code[:2] not in compiled.rules.get("no_place_target", ())  # venues of talks are not parties
     if "source_slot" in pattern.flags:
         # "an attack by militants on a police station", "repelled an attack by rebels": the slot is the source
         if m.slot is None:
-            return []
-        after = _first_group_after(lowers, m.tok_end, groups, compiled.rules.get("max_target_distance", 12))
+            return _no(trace, m, "no actor in the source slot")
+        after = _object_group(h, m, tokens, tree, context, places, exclude=m.slot)
         source_group, target_group = m.slot, after if (after is not None or pattern.is_noun) else left
     elif passive:
-        by = _by_agent(lowers, m.tok_end, groups)
+        agent = tree.agent(h)
+        by = tree.group_for(agent) if agent is not None else None
         if by is None:
-            return []
-        source_group, target_group = by, left
-        why.append("passive voice: source after 'by', target is the subject")
+            return _no(trace, m, "passive voice without an actor as its 'by' agent")
+        patient = tree.passive_subject(h)
+        source_group, target_group = by, _actor_at(patient, h, tokens, tree, context) if patient is not None else None
+        why.append("passive voice: source is the 'by' agent, target the subject")
     elif target_group is None:
-        places = pattern.code[:2] not in compiled.rules.get("no_place_target", ())  # venues of talks are not parties
-        distance = compiled.rules.get("max_target_distance", 12)
-        # "expelled the Libyan ambassador to Greece": the pattern ends inside an actor, which is its object
-        target_group = next((grp for grp in groups if h < grp.tok_start < m.tok_end <= grp.tok_end
-                             and not any(a.resolved_from for a in grp.members)), None)
-        if target_group is None:
-            target_group = _first_group_after(lowers, m.tok_end, groups, distance, False, compiled.past_forms)
-        if target_group is None:  # "cracked down on protesters": an actor named inside the pattern's own words
-            target_group = next((grp for grp in groups if h < grp.tok_start and grp.tok_end <= m.tok_end
-                                 and not any(a.resolved_from for a in grp.members)), None)
-        if target_group is None and pattern.code[:2] in compiled.rules.get("proposer_target_roots", ()):
-            # "rejected an offer from Afghanistan", "rejected calls by Belarus's rulers": the proposer is the target
-            target_group = next((grp for grp in groups if grp.tok_start >= m.tok_end and grp.prep in ("from", "by")
-                                 and not _target_break(lowers, m.tok_end, grp.tok_start, compiled.past_forms)), None)
+        target_group = _object_group(h, m, tokens, tree, context, places, exclude=source_group)
         if target_group is None and pattern.code[:2] in compiled.rules.get("conditional_target_roots", ()):
             # "threatened to stop talks if the United States goes ahead": the party the condition names
-            cond = next((k for k in range(m.tok_end, len(lowers)) if lowers[k] in ("if", "unless")), None)
-            if cond is not None:
-                target_group = next((grp for grp in groups if grp.tok_start > cond and not grp.in_pp), None)
-        if target_group is None and places:  # then a place: "aid to refugees in Liberia"
-            target_group = _first_group_after(lowers, m.tok_end, groups, distance, True, compiled.past_forms)
+            target_group = _condition_subject(h, tokens, tree, context)
         if target_group is None and source_group is not None:
             target_group = _object_pronoun(tokens, lowers, m.tok_end, source_group, context)
     if source_group is None and pattern.is_noun and target_group is not None and len(target_group.members) > 1 and "mutual" in pattern.flags:
         pairs = [(a, b) for a in target_group.members for b in target_group.members if a.code != b.code]
         why.append("noun pattern between two actors: both directions")
     elif source_group is None:
-        return []
+        return _no(trace, m, "no actor as subject" + (f" (subject {tokens[tree.subject(h)].text!r})" if tree.subject(h) is not None else ""))
     elif target_group is None:
         mutual = "mutual" in pattern.flags or code.startswith(tuple(compiled.rules.get("compound_mutual_codes", ())))
         if mutual and len(source_group.members) > 1:
             pairs = [(a, b) for a in source_group.members for b in source_group.members if a.code != b.code]
             why.append("compound subject with a mutual pattern: both directions")
         elif "no_target" in pattern.flags or code[:2] in compiled.rules.get("target_optional_roots", ()):
-            if code[:2] == "01" and _reporting_frame(lowers, source_group):
-                return []  # "…, the White House announced": the frame of a report, not an event
+            if code[:2] == "01" and tree.dep(h) == "parataxis":
+                return _no(trace, m, "the frame of a report (parataxis), not a statement")  # "…, the White House announced"
             pairs = [(a, None) for a in source_group.members]
         else:
-            return []
+            return _no(trace, m, "no actor as object or prepositional object, and this root needs a target")
     else:
         mutual = "mutual" in pattern.flags or code.startswith(tuple(compiled.rules.get("compound_mutual_codes", ())))
         if mutual and m.slot is None and len(source_group.members) > 1 and not passive:
@@ -379,157 +506,117 @@ def _events_for(m: _Match, idx, matches, sentence, tokens, groups, compiled, con
         if target is not None and code[:2] in city_roots and target.entry_ids[-1:] and target.entry_ids[-1].endswith("-gov"):
             # "Russian missiles struck Kyiv": an attacked capital is the country, not its government
             target = target.with_code(target.code[:3])
-        reasons = tuple(why + [f"source {source.code} ({', '.join(source.entry_ids)})", f"target {target.code if target else None}"]) if explain else ()
+        reasons = tuple(why + [f"modality {modality}", f"source {source.code} ({', '.join(source.entry_ids)})",
+                               f"target {target.code if target else None}"]) if explain else ()
         out.append(Event(sentence.index, sentence.text, source, target, code, pattern.id, verb_start, verb_end, modality, reasons))
     return out
 
 
-def _reads_as_noun(lowers: list[str], h: int, pattern: CompiledPattern, actor_tokens=frozenset(), past=frozenset()) -> bool:
-    """ "the attack by Hamas", "Israel's attacks on", "crimes and attacks by": a base or -s form after a
-    determiner, a possessive, a preposition or a conjunction is a noun, not the verb of a clause."""
-    if pattern.is_noun or h == 0:
-        return False
-    word, before = lowers[h], lowers[h - 1]
-    if before in g.DETERMINERS or before in ("'s", "'") or before[0].isdigit() or before in g.NUMBER_WORDS:
-        return True  # no verb follows "the", a possessive or a number: "the attack", "24 million pounds"
-    if before in g.PREPOSITIONS and before != "to":  # "continued to send" is an infinitive
-        return not word.endswith("ing")  # "after attacking" is a verb, "in attacks" is not
-    if word == pattern.head and before.endswith("ing") and before not in g.ASPECT_VERBS and len(before) > 4:
-        return True  # "providing shell commands": a base form right after a participle is its object noun
-    if word == pattern.head or (word.endswith("s") and not word.endswith("ss")):
-        # "a knife attack", "the deadly car bomb attacks": modifiers between a determiner and the head
-        k = h - 1
-        while k >= 0 and h - k <= 2 and lowers[k].replace("-", "").isalpha() and lowers[k] not in g.FUNCTION_WORDS:
-            k -= 1
-        if k >= 0 and k < h - 1 and (lowers[k] in g.DETERMINERS or lowers[k] == "'s" or lowers[k] in g.PREPOSITIONS):
-            if (h - 1) in actor_tokens and (word != pattern.head or word in past):
-                return False  # "The US imposes sanctions", "the EU cut off aid": an actor subject and its verb
-            return True
-    return word != pattern.head and word.endswith("s") and before in g.CONJUNCTIONS
+def _no(trace: list[str] | None, m: _Match, reason: str) -> list[Event]:
+    """No event from match `m`; the reason goes to the trace when one is kept (`--explain`)."""
+    if trace is not None:
+        trace.append(f"pattern {m.pattern.id} ({m.pattern.code}) at token {m.tok_start}: not coded: {reason}")
+    return []
 
 
-def _noun_in_modifier(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
-    """ "developments in bilateral cooperation between Iran and Russia": a noun event inside a prepositional
-    phrase is background to the sentence, not something reported as happening."""
-    if not pattern.is_noun:
-        return False
-    for k in range(h - 1, max(-1, h - 6), -1):
-        w = lowers[k]
-        if w in g.PREPOSITIONS:
-            return True
-        if not w.isalnum() and w != "'s":
-            return False
-    return False
-
-
-def _modality(lowers: list[str], h: int, pattern: CompiledPattern, compiled: CompiledCodebook) -> str:
-    """asserted / future / negated / hypothetical, from the words just before the head."""
-    window = lowers[max(0, h - 4) : h]
-    refusal = compiled.refusal_forms
-    clause = []
-    for w in reversed(window):
-        if w in (",", ";", "and", "that") or w in g.CLAUSE_BREAKS:
+def _framed_by(m: _Match, heads: dict[int, _Match], tree: Tree, compiled) -> int | None:
+    """Whether another matched event frames this one: "urged Serbia to withdraw" (the appeal is the event),
+    "denied that it had attacked the base" (the denial is), "condemned the attack by Hamas" (the condemnation is)."""
+    denials = compiled.rules.get("denial_codes", ())
+    h = m.tok_start
+    for rel, gov in tree.governors(h):
+        if gov == h:
             break
-        clause.append(w)
-    if any(w in g.HYPOTHETICAL or w in g.CONDITIONALS for w in clause):
-        return "hypothetical"  # "must be ready to mediate": a modal governs the whole verb group
-    for k in range(len(window) - 1, -1, -1):
-        w = window[k]
-        if w in g.NEGATORS:
-            return "hypothetical"  # "did not meet", "has never visited": nothing happened
-        if w == "to" and k > 0 and window[k - 1] in refusal:
-            return "negated"  # "refused to meet": a rejection
-        if w in g.FUTURE_MARKERS:
-            return "future"
-        if w in g.HYPOTHETICAL or w in g.CONDITIONALS:
-            return "hypothetical"
-        if w == "to" and k > 0 and window[k - 1] in g.FUTURE_LEADS:
-            return "future"
-        if w in (",", ";", "and", "that") or w in g.CLAUSE_BREAKS:
-            break
-    return "asserted"
-
-
-def _progressive(lowers: list[str], h: int) -> bool:
-    """ "has been sharing", "are fighting", "resumed shelling": an -ing form after "be" or an aspect verb is a verb."""
-    for k in range(h - 1, max(-1, h - 4), -1):
-        if lowers[k] in g.BE_FORMS or lowers[k] in g.ASPECT_VERBS:
-            return True
-        if lowers[k] not in g.ADVERBS and not lowers[k].endswith("ly") and lowers[k] not in g.NEGATORS:
-            return False
-    return False
-
-
-def _is_passive(lowers: list[str], h: int, pattern: CompiledPattern) -> bool:
-    if pattern.is_noun or lowers[h] not in pattern.participles:
-        return False
-    if pattern.elements and pattern.elements[0] not in (SLOT, GAP, "by"):
-        return False  # "were engaged in ethnic cleansing": the participle takes its own preposition, an active sense
-    for k in range(h - 1, max(-1, h - 6), -1):
-        if lowers[k] in g.BE_FORMS or lowers[k] in ("got", "get", "gets"):
-            return True
-        if lowers[k] == "and" and k > 0 and _participle_like(lowers[k - 1]):
-            continue  # "was shot and killed": the auxiliary serves both participles
-        if _participle_like(lowers[k]) and k + 1 < h and lowers[k + 1] == "and":
-            continue
-        if lowers[k] not in g.ADVERBS and not lowers[k].endswith("ly"):
-            return False
-    return False
-
-
-def _participle_like(word: str) -> bool:
-    return word.endswith(("ed", "en", "wn")) or word in g.COMMON_PARTICIPLES
-
-
-def _by_agent(lowers: list[str], end: int, groups: list[Group]) -> Group | None:
-    for k in range(end, min(len(lowers), end + 5)):
-        if lowers[k] == "by":
-            return next((grp for grp in groups if k < grp.tok_start <= k + 3), None)
-        if lowers[k] in g.CLAUSE_BREAKS:
-            return None
+        other = heads.get(gov)
+        if other is not None and other is not m:
+            if other.pattern.code in denials or "ignore" in other.pattern.flags:
+                return gov
+            if rel in ("xcomp", "obj", "obl", "nmod", "compound", "amod") or m.pattern.is_noun:
+                return gov
+            return None  # a clausal complement or adverbial clause: its own event ("said Iran attacked …")
+        if rel in ("ccomp", "advcl", "parataxis", "conj", "acl:relcl", "root"):
+            break  # a new clause: nothing above frames it
     return None
 
 
-def _subject(tokens, lowers, h, groups, context) -> Group | None:
-    """Nearest group to the left in the clause that is not inside a prepositional phrase, or a pronoun."""
-    candidates = [grp for grp in groups if grp.tok_end <= h]
-    k = h - 1
-    while k >= 0:
+def _actor_at(k: int | None, verb: int, tokens, tree: Tree, context: DocumentContext) -> Group | None:
+    """The actor group a subject or object token stands for, resolving pronouns, relative pronouns,
+    "the group" and "the two leaders" from the sentence and the document context."""
+    if k is None:
+        return None
+    lowers = tree.lowers
+    w = lowers[k]
+    if w in g.RELATIVE_PRONOUNS and tree.dep(tree.head(k)) == "acl:relcl":
+        k = tree.head(tree.head(k))  # "Hamas, which advocates …": the noun the clause modifies
         w = lowers[k]
-        grp = next((c for c in candidates if c.tok_end - 1 == k), None)
-        if grp is not None:
-            if not grp.in_pp:
-                return grp
-            k = grp.tok_start - 1
-            continue
-        if w in g.SUBJECT_PRONOUNS:
-            return _pronoun(w, k, tokens, [c for c in candidates if c.tok_end <= k], context)
-        if k > 1 and lowers[k - 1] == "two" and lowers[k - 2] == "the":
-            pair = _the_two(tokens, k, [c for c in candidates if c.tok_end <= k - 2], context)
+    found = tree.group_for(k)
+    if found is not None:
+        return found
+    before = [grp for grp in tree.groups if grp.tok_end <= k]
+    if w in g.SUBJECT_PRONOUNS:
+        return _pronoun(w, k, tokens, before, context)
+    if w in g.OBJECT_PRONOUNS:
+        return None
+    det = tree.children(k, "det")
+    if det and lowers[det[0]] == "the":
+        if any(lowers[n] == "two" for n in tree.children(k, "nummod")):
+            pair = _the_two(tokens, k, [c for c in before if c.tok_end <= det[0]], context)
             if pair is not None:
                 return pair  # "the two leaders signed…": the last two parties named
-        if w in g.ANAPHORIC_NOUNS and k > 0 and lowers[k - 1] == "the" and context.last_thing is not None:
+        if w in g.ANAPHORIC_NOUNS and context.last_thing is not None:
             # "The group accused Israel…", "the kingdom invited…": the last organisation or country
             a = context.last_thing
-            return Group((Actor(a.code, tokens[k - 1].start, tokens[k].end, k - 1, k + 1, a.entry_ids, False, "context"),), k - 1, k + 1, None)
-        if w in (";", "said", "says", "told", "but") or (w == "and" and k > 0 and lowers[k - 1] == ","):
-            break  # "…, and the second accused him": a new clause with its own subject
-        if w == "and" and (k + 1 == h or (k + 1 < h and lowers[k + 1] in g.AUXILIARIES)):
-            # "Pakistan has refused to deploy peacekeepers in Iraq and has urged…": the verbs share a subject
-            first = next((c for c in candidates if c.tok_end <= k and not c.in_pp), None)
-            return first
-        if w in g.RELATIVE_PRONOUNS:
-            before = k - 1 if k > 0 and lowers[k - 1] != "," else k - 2
-            owner = next((c for c in candidates if c.tok_end - 1 == before), None) if before >= 0 else None
-            if owner is None:
-                break  # "a resolution that aims to impose…": the subject is the noun, not an actor
-            return owner  # "Hamas, which advocates…"
-        if w == ",":
-            opening = _parenthetical_start(lowers, k)
-            if opening is not None:  # "Pakistan, a key U.S. ally, has refused…": skip the apposition
-                k = opening - 1
-                continue
-        k -= 1
+            return Group((Actor(a.code, tokens[det[0]].start, tokens[k].end, det[0], k + 1, a.entry_ids, False, "context"),),
+                         det[0], k + 1, None)
+    return None
+
+
+def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, exclude: Group | None) -> Group | None:
+    """The verb's target: the nearest actor among its objects and prepositional objects (a place only when the
+    codebook allows places as targets of this root), searched breadth first down the verb's arguments: the
+    pattern's own words first ("promised military aid to Mozambique", "offered to hand over to Britain"), then
+    what they govern ("threatened to impose restrictions against German goods")."""
+    span = range(h, m.tok_end)
+    frontier = [k for k in range(m.tok_end - 1, h, -1) if tree.is_verb(k) or tree.is_noun(k)] + [h]
+    seen = set(frontier)
+    for _ in range(4):
+        nxt: list[int] = []
+        for node in frontier:
+            for k in tree.objects(node, allow_places=places) + tree.children(node, "xcomp"):
+                if k in seen:
+                    continue
+                seen.add(k)
+                nxt.append(k)
+                if k in span or tree.lowers[k] in g.OBJECT_PRONOUNS or tree.dep(k) == "xcomp":
+                    continue  # (an object pronoun is resolved by _object_pronoun)
+                grp = tree.group_for(k)
+                if grp is not None and grp is not exclude:
+                    return grp
+        frontier = nxt
+    # "cracked down on protesters", "expelled the Libyan ambassador to Greece": an actor inside the pattern
+    return next((grp for grp in tree.groups if h < grp.tok_start < m.tok_end and grp is not exclude
+                 and not any(a.resolved_from for a in grp.members)), None)
+
+
+def _condition_subject(h: int, tokens, tree: Tree, context) -> Group | None:
+    for k in range(len(tree.lowers)):
+        if tree.lowers[k] in ("if", "unless") and tree.dep(k) == "mark":
+            return _actor_at(tree.subject(tree.head(k)), tree.head(k), tokens, tree, context)
+    return None
+
+
+def _noun_owner(h: int, tokens, tree: Tree, context) -> Group | None:
+    """The actor of an event noun: "Israeli airstrikes on", "Russia's attack on", "the US-led strikes".
+
+    Not the subject of the sentence: in "Netanyahu found the air strike justified" Netanyahu did not strike.
+    """
+    for k in tree.children(h, "nmod:poss", "compound", "amod"):
+        grp = tree.group_for(k, depth=1)
+        if grp is not None:
+            return grp
+        if tree.lowers[k] in g.POSSESSIVE_PRONOUNS:
+            return _pronoun({"its": "it", "their": "they", "his": "he", "her": "she"}[tree.lowers[k]], k, tokens,
+                            [c for c in tree.groups if c.tok_end <= k], context)
     return None
 
 
@@ -546,52 +633,6 @@ def _the_two(tokens, k: int, before: list[Group], context: DocumentContext) -> G
     members = tuple(Actor(a.code, tokens[k - 2].start, tokens[k].end, k - 2, k + 1, a.entry_ids, a.is_person, "pronoun")
                     for a in list(seen.values())[:2])
     return Group(members, k - 2, k + 1, None)
-
-
-def _light_verb_before(lowers: list[str], h: int) -> int | None:
-    """Index of a verb like "announced", "launched", "undertook" whose object is the event noun at h."""
-    k = h - 1
-    while k >= 0 and h - k <= 4 and (lowers[k] in g.DETERMINERS or (lowers[k].isalpha() and lowers[k] not in g.FUNCTION_WORDS
-                                                                  and lowers[k] not in g.LIGHT_VERBS)):
-        k -= 1
-    return k if k >= 0 and lowers[k] in g.LIGHT_VERBS else None
-
-
-def _noun_owner(lowers: list[str], h: int, groups: list[Group]) -> Group | None:
-    """The actor of an event noun: "Israeli airstrikes on", "Russia's attack on", "the US-led strikes".
-
-    Not the subject of the sentence: in "Netanyahu found the air strike justified" Netanyahu did not strike.
-    """
-    k = h - 1
-    skipped = 0
-    while k >= 0 and skipped <= 2 and lowers[k] not in g.DETERMINERS and lowers[k] != "'s" and lowers[k].isalpha():
-        grp = next((c for c in groups if c.tok_end - 1 == k), None)
-        if grp is not None:
-            return grp
-        k -= 1
-        skipped += 1
-    if k >= 0 and lowers[k] == "'s":
-        return next((c for c in groups if c.tok_end == k), None)
-    return None
-
-
-def _reporting_frame(lowers: list[str], source: Group) -> bool:
-    """ "…, the White House announced Tuesday": a statement verb whose subject follows a comma."""
-    k = source.tok_start - 1
-    while k >= 0 and lowers[k] in g.DETERMINERS:
-        k -= 1
-    return k > 0 and lowers[k] == ","
-
-
-def _parenthetical_start(lowers: list[str], comma: int) -> int | None:
-    """Index of the comma opening an apposition or relative clause that ends at `comma`, if there is one."""
-    for j in range(comma - 1, max(-1, comma - 16), -1):
-        if lowers[j] == ",":
-            segment = lowers[j + 1 : comma]
-            return j if segment and segment[0] in g.PARENTHETICAL_OPENERS and j > 0 else None
-        if lowers[j] in (";", ":", "."):
-            return None
-    return None
 
 
 def _object_pronoun(tokens, lowers, end: int, source: Group, context: DocumentContext) -> Group | None:
@@ -630,42 +671,6 @@ def _pronoun(word: str, k: int, tokens: list[Token], before: list[Group], contex
         )
         return Group(members, k, k + 1, None)
     return None
-
-
-def _target_break(lowers: list[str], start: int, stop: int, past: frozenset[str] = frozenset()) -> bool:
-    """A clause boundary between a verb and a candidate target; "and" only when a new verb follows it
-    ("met and held talks with" stops, "tear gas and live ammunition against protesters" does not)."""
-    for k in range(start, stop):
-        w = lowers[k]
-        if w == "," and k + 1 < stop and lowers[k + 1] == "and":
-            return True  # "…, and police detained…": a new clause
-        if w == "," and any(x in g.REPORTING_VERBS for x in lowers[k + 1 : k + 9]):
-            return True  # "…, U.S. President Donald Trump said": the reporter is not the target
-        if w == "and":
-            nxt = lowers[k + 1] if k + 1 < len(lowers) else ""
-            if nxt.endswith("ed") or nxt in past or nxt in g.AUXILIARIES or nxt in g.SUBJECT_PRONOUNS:
-                return True
-        elif w in g.TARGET_BREAKS:
-            return True
-    return False
-
-
-def _first_group_after(lowers: list[str], end: int, groups: list[Group], limit: int, places: bool = False,
-                       past: frozenset[str] = frozenset()) -> Group | None:
-    """The first group after the verb in its clause that can be an object: not the agent of a "by" phrase
-    ("brokered by China"), and a place ("aid to refugees in Liberia") only when `places` and nothing else fits."""
-    fallback = None
-    for grp in groups:
-        if grp.tok_start < end:
-            continue
-        if grp.tok_start - end > limit or _target_break(lowers, end, grp.tok_start, past):
-            break
-        if grp.prep in g.NON_TARGET_PREPOSITIONS:
-            if places and fallback is None and grp.prep in g.PLACE_PREPOSITIONS:
-                fallback = grp
-            continue
-        return grp
-    return fallback
 
 
 def event_id(doc_id: str, event: Event) -> str:

@@ -11,11 +11,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from events.codebook import ActorEntry, AgentEntry, Codebook, CodebookError, Discard, EventType
 from events.problems import Problem
 from events.grammar import SUBJECT_PRONOUNS
 from events.text import tokenize
+
+if TYPE_CHECKING:
+    from events.parse import Parser
 
 COMPILER_VERSION = "events.compiler.v1"
 
@@ -148,6 +152,10 @@ class CompiledCodebook:
     # irregular past forms ("held", "met"): with "-ed" words, what marks a finite verb after "and"
     past_forms: frozenset[str] = field(repr=False, default=frozenset())
     prefilter_words: tuple[str, ...] = field(repr=False, default=())
+    # inflected forms of the codebook's reporting verbs, and cue phrases by first word: (words, code, cue id)
+    reporting_forms: frozenset[str] = field(repr=False, default=frozenset())
+    cues: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = field(repr=False, default_factory=dict)
+    parser: "Parser | None" = field(repr=False, default=None)  # the tagger + parser the coder reads trees from
 
     def event_type(self, code: str) -> EventType:
         return self.event_types[code]
@@ -163,8 +171,9 @@ class CompiledCodebook:
 
 
 # -- compile ------------------------------------------------------------------------------------------
-def compile_codebook(codebook: Codebook) -> CompiledCodebook:
-    """Build the matchers for `codebook` (which must have loaded without errors)."""
+def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> CompiledCodebook:
+    """Build the matchers for `codebook` (which must have loaded without errors), with the loaded `parser`
+    (`events.parse.load_parser()`) the coder reads sentence structure from."""
     trie: dict = {}
     for actor in codebook.actors:
         for name in actor.names:
@@ -213,7 +222,20 @@ def compile_codebook(codebook: Codebook) -> CompiledCodebook:
         refusal_forms=frozenset(f for v in codebook.rules.get("refusal_verbs", ()) for f in verb_forms(v, codebook.irregular)),
         past_forms=frozenset(f for forms in codebook.irregular.values() for cell in forms[1:3] for f in cell.split("|") if f),
         prefilter_words=tuple(sorted(verb_index)),
+        reporting_forms=frozenset(f for v in codebook.rules.get("reporting_verbs", ()) for f in verb_forms(v, codebook.irregular)),
+        cues=_cue_index(codebook),
+        parser=parser,
     )
+
+
+def _cue_index(codebook: Codebook) -> dict[str, tuple[tuple[tuple[str, ...], str, str], ...]]:
+    """Cue phrases by first token, longest first (then by id), as tokens the coder compares with its own."""
+    by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+    for cue in codebook.cues:
+        words = tuple(t.lower for t in tokenize(cue.cue))
+        if words:
+            by_first.setdefault(words[0], []).append((words, cue.code, cue.id))
+    return {k: tuple(sorted(v, key=lambda c: (-len(c[0]), c[2]))) for k, v in sorted(by_first.items())}
 
 
 def compile_pattern(pattern_id: str, code: str, text: str, flags, irregular) -> CompiledPattern:

@@ -1,6 +1,7 @@
-"""Human-readable trace of how the coder read a text: tokens, dictionary matches, actors and verb patterns.
+"""Human-readable trace of how the coder read a text: tokens with their tags and tree, dictionary matches,
+actors, verb patterns, the events coded and why the other matched patterns were not.
 
-Used by `events code --explain`; it re-runs the coder's own steps, so what it shows is what the coder saw.
+Used by `events code --explain`; it runs the coder's own steps, so what it shows is what the coder saw.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import datetime as dt
 
 from events import actors, coder
 from events.compiler import CompiledCodebook
-from events.text import split_sentences, tokenize
+from events.text import split_sentences, tokenize, token_set
 
 
 def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
@@ -18,7 +19,19 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
     for sentence in split_sentences(text):
         tokens = tokenize(sentence.text)
         lines.append(f"sentence {sentence.index}: {sentence.text}")
-        lines.append("  tokens: " + " ".join(f"{t.text}[{t.start}]" for t in tokens))
+        if not tokens:
+            continue
+        words = token_set(sentence.text)
+        parsed = coder._may_code(tokens, words, compiled) and not compiled.first_tokens.isdisjoint(words)
+        if parsed:
+            tree = coder.parse_sentence(sentence, tokens, compiled)
+            lines.append("  tokens (index text tag relation→head):")
+            for k, t in enumerate(tokens):
+                head = tree.heads[k]
+                lines.append(f"    {k:3d} {t.text:<18} {tree.tags[k]:<5} {tree.deps[k]}→{head} {tokens[head].text if head != k else ''}")
+        else:
+            lines.append("  tokens: " + " ".join(t.text for t in tokens))
+            lines.append("  not parsed: no actor word, or no verb pattern has all its words here")
         phrases, discarded = actors._match_phrases(tokens, compiled, day)
         if discarded:
             lines.append("  a discard phrase matched: no event is coded from this sentence")
@@ -27,12 +40,17 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
             entries = ", ".join(f"{e.entry_id}={e.code}" for e in p.entries)
             note = " (no entry valid on this date)" if p.kind == "inactive" else ""
             lines.append(f"  {p.kind}: {surface!r} -> {entries}{note}")
-        found = actors._compose_actors(tokens, phrases, compiled, context)
+        found = actors._compose_actors(tokens, phrases, compiled, actors.DocumentContext(**vars(context)))
         for group in actors._group(tokens, found, compiled):
-            members = " + ".join(f"{m.code} {sentence.text[m.start:m.end]!r}" for m in group.members)
-            lines.append(f"  actor group: {members}{' (in a prepositional phrase: not a subject)' if group.in_pp else ''}")
+            members = " + ".join(f"{m.code} {sentence.text[m.start:m.end]!r}" + (f" ({m.resolved_from})" if m.resolved_from else "")
+                                 for m in group.members)
+            lines.append(f"  actor group [tokens {group.tok_start}-{group.tok_end - 1}]: {members}")
         heads = [t for t in tokens if t.lower in compiled.verb_index]
         if heads:
-            lines.append("  verb heads: " + ", ".join(f"{t.text}[{t.start}] ({len(compiled.verb_index[t.lower])} patterns)" for t in heads))
-        coder.code_sentence(sentence, compiled, day, context)
+            lines.append("  verb heads: " + ", ".join(f"{t.text} ({len(compiled.verb_index[t.lower])} patterns)" for t in heads))
+        trace: list[str] = []
+        for event in coder.code_sentence(sentence, compiled, day, context, explain=True, trace=trace):
+            lines.append(f"  EVENT {event.source.code} -> {event.target.code if event.target else '-'} {event.code}: "
+                         + "; ".join(event.explanation))
+        lines.extend(f"  {line}" for line in trace)
     return "\n".join(lines)

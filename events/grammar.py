@@ -48,10 +48,6 @@ TIME_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday
 TIME_LEADS = frozenset("on last this early late next".split())
 TIME_TAILS = frozenset("morning afternoon evening night".split())
 OBLIGATIONS = frozenset(["must"])
-# Verbs that report what someone said ("said that Sudan must…"), in the forms news uses.
-REPORTING_VERBS = frozenset("said says say declared declares insisted insists stressed stresses told tells warned warns "
-                            "reiterated reiterates argued argues added adds announced announces maintained maintains "
-                            "reminder reminded".split())
 RELATIVE_PRONOUNS = frozenset(["that", "which", "who"])
 NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten dozen hundred thousand million billion "
                          "trillion".split())

@@ -168,14 +168,15 @@ def code_text(text: str, date: dt.date, compiled: CompiledCodebook | None = None
     `dated=False` is for texts whose real publication date is unknown (reference sets): `date` then only
     anchors relative date expressions, and each name in the dictionaries takes its most recent role.
 
-    Loads and compiles the bundled codebook when none is given, which takes a moment: pass a compiled
+    Loads and compiles the bundled codebook and parser when none is given, which takes a moment: pass a compiled
     codebook when coding many texts.
     """
     if compiled is None:
         from events.codebook import load_codebook
         from events.compiler import compile_codebook
+        from events.parse import load_parser
 
-        compiled = compile_codebook(load_codebook())
+        compiled = compile_codebook(load_codebook(), load_parser())
     doc = Document("text", text, date, title, None, None, "<text>", 1)
     _, events, reference = code_document(doc, compiled, _resolver(), explain, dated)
     rows = dated_rows(doc, events, compiled, _resolver(), f"{compiled.name}@{compiled.version}", reference)

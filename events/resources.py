@@ -25,3 +25,8 @@ def default_codebook_path() -> Path:
 
 def schemas_dir() -> Path:
     return data_dir("schemas")
+
+
+def default_parser_path() -> Path:
+    """The tagger + parser shipped in the package (`events/_model/parser`)."""
+    return _PACKAGE_DIR / "_model" / "parser"

@@ -76,6 +76,7 @@ def semantic_problems(cb: Codebook, today: dt.date | None = None, thorough: bool
     _check_agents(cb, add)
     _check_patterns(cb, add, thorough)
     _check_discards(cb, add)
+    _check_cues(cb, add)
     return out
 
 
@@ -155,10 +156,16 @@ def _check_rules(cb: Codebook, add) -> None:
                 keep = " or '=' (keep the pattern's code)" if rule == "future_intent" else ""
                 add("codebook.toml", line, "CB002", f"[rules -> {rule} -> {root}] maps to unknown event code {code!r}; "
                     f"expected a code from event_codes.csv{keep}.{did_you_mean(str(code), codes)}")
-    verbs = cb.rules.get("refusal_verbs")
-    if verbs is not None and (not isinstance(verbs, list) or not all(isinstance(v, str) and v and " " not in v for v in verbs)):
-        add("codebook.toml", _line_of(path, "refusal_verbs"), "CB009", "[rules -> refusal_verbs] must be a list of single verbs")
-    for key in ("max_target_distance", "max_event_age_days"):
+    for key in ("refusal_verbs", "reporting_verbs"):
+        verbs = cb.rules.get(key)
+        if verbs is not None and (not isinstance(verbs, list) or not all(isinstance(v, str) and v and " " not in v for v in verbs)):
+            add("codebook.toml", _line_of(path, key), "CB009", f"[rules -> {key}] must be a list of single verbs")
+    for key in ("statement_code", "obligation_code"):
+        code = cb.rules.get(key)
+        if code is not None and codes and code not in codes:
+            add("codebook.toml", _line_of(path, key), "CB002", f"[rules -> {key}] is {code!r}, not a code in event_codes.csv."
+                f"{did_you_mean(str(code), codes)}")
+    for key in ("max_event_age_days",):
         value = cb.rules.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
             add("codebook.toml", _line_of(path, key), "CB009", f"[rules -> {key}] is {value!r}; expected a whole number >= 0")
@@ -333,6 +340,20 @@ def subsumes(general: tuple[str, ...], specific: tuple[str, ...]) -> bool:
 def head_forms(p: CompiledPattern, irregular) -> tuple[str, ...]:
     """The surface forms a pattern is indexed under, exactly as `compiler.compile_codebook` does."""
     return (p.head, plural(p.head)) if p.is_noun else verb_forms(p.head, irregular)
+
+
+def _check_cues(cb: Codebook, add) -> None:
+    codes = sorted(cb.event_types)
+    seen: dict[str, str] = {}
+    for c in cb.cues:
+        if cb.event_types and c.code not in cb.event_types:
+            add(c.file, c.line, "CB002", f"unknown event code {c.code!r} in cue {c.cue!r}; expected a code from "
+                f"event_codes.csv.{did_you_mean(c.code, codes)}")
+        if not c.id.startswith(c.code + "."):
+            add(c.file, c.line, "CB009", f"cue id {c.id!r} should start with its code '{c.code}.'", "warning")
+        if c.cue in seen:
+            add(c.file, c.line, "CB008", f"cue {c.cue!r} ({c.id}) can never fire: {seen[c.cue]} has the same words")
+        seen.setdefault(c.cue, f"{c.id} ({c.file}:{c.line})")
 
 
 def _check_patterns(cb: Codebook, add, thorough: bool = True) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from events.codebook import load_codebook
 from events.compiler import compile_codebook
+from events.parse import load_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -31,8 +32,13 @@ def codebook():
 
 
 @pytest.fixture(scope="session")
-def compiled(codebook):
-    return compile_codebook(codebook)
+def parser():
+    return load_parser()
+
+
+@pytest.fixture(scope="session")
+def compiled(codebook, parser):
+    return compile_codebook(codebook, parser)
 
 
 @pytest.fixture(scope="session")
