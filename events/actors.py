@@ -52,6 +52,8 @@ class DocumentContext:
     last_thing: Actor | None = None  # the last country or organisation written as a subject ("the group", "the kingdom")
     individuals: list[Actor] = field(default_factory=list)  # recent individuals, newest first (for "him", "her")
     seen: set[str] = field(default_factory=set)
+    speaker: Group | None = None  # who speaks the quotation being read ("we", "I" inside it)
+    quote_open: bool = False  # a quotation runs on past the end of the last sentence read
 
 
 def actors_in(text: str, compiled: CompiledCodebook, day: dt.date) -> list[Actor]:
@@ -102,6 +104,8 @@ def _match_phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date
         end, entries, kind = best
         if kind == "actor":
             dated = tuple(e for e in entries if e.applies_on(day)) if day is not None else _latest(entries)
+            if not dated and day is not None:
+                dated = _just_ended(entries, day, compiled.rules.get("max_event_age_days", 366))
             if not dated:  # a known name with no role on this date: consume it, code nothing
                 out.append(_Phrase("inactive", i, end, entries))
                 i = end
@@ -110,6 +114,19 @@ def _match_phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date
         out.append(_Phrase(kind, i, end, entries))
         i = end
     return out, discarded
+
+
+def _just_ended(entries: tuple[PhraseEntry, ...], day: dt.date, window: int) -> tuple[PhraseEntry, ...]:
+    """A name whose last role ended shortly before `day` and was followed by none: the story is about what
+    they did in that role ("Soleimani", killed two days before the article; a minister who resigned last
+    month). Only when no entry starts after it, and within the codebook's max_event_age_days."""
+    ended = [e for e in entries if e.valid_to is not None and e.valid_to < day and (day - e.valid_to).days <= window]
+    if not ended or any(e.valid_from is not None and e.valid_from > day for e in entries):
+        return ()
+    last = max(e.valid_to for e in ended)
+    if any(e.valid_from is not None and e.valid_from > last for e in entries):
+        return ()
+    return tuple(e for e in ended if e.valid_to == last)
 
 
 def _latest(entries: tuple[PhraseEntry, ...]) -> tuple[PhraseEntry, ...]:

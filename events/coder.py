@@ -72,17 +72,22 @@ def code_sentences(
     if title:
         seen.add(normalise_for_dedup(title))
     plan: list[tuple[Sentence, list[Token], bool]] = []
+    quote_open = False
     for sentence in sentences:
         key = normalise_for_dedup(sentence.text)
         if not key or key in seen:
             continue  # headline echoed as the first line, agency dateline repeating the lead
         seen.add(key)
         words = token_set(sentence.text)
-        if compiled.first_tokens.isdisjoint(words):
-            continue  # no actor word and no pronoun: nothing to code and nothing to remember
+        marks = sum(sentence.text.count(q) for q in g.QUOTE_MARKS)
+        speech = quote_open or marks > 0  # a quotation: its speaker may be named in another sentence
+        if compiled.first_tokens.isdisjoint(words) and not speech:
+            continue  # no actor word, no pronoun, no quotation: nothing to code and nothing to remember
         tokens = tokenize(sentence.text)
         if tokens:
-            plan.append((sentence, tokens, _may_code(tokens, words, compiled)))
+            candidate = _may_code(tokens, words, compiled) or (speech and not compiled.cue_words.isdisjoint(words))
+            plan.append((sentence, tokens, candidate))
+            quote_open = _quote_open_after(tokens, quote_open)
     parses = iter(_parse(compiled, [(s, t) for s, t, candidate in plan if candidate]))
     context = DocumentContext()
     events: list[Event] = []
@@ -138,7 +143,24 @@ def _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace
         tree = Tree(parse, tuple(t.lower for t in tokens), tuple(groups))
         events = _code_verbs(sentence, tokens, tree, compiled, context, explain, trace)
     _remember(context, groups, compiled)
+    _track_quotes(tokens, context)
     return events
+
+
+def _quote_open_after(tokens: list[Token], opened: bool) -> bool:
+    """Whether a quotation is still open after this sentence (its next sentences are the same speaker's)."""
+    for t in tokens:
+        if t.text in g.QUOTE_MARKS:
+            opened = (t.text == "“") if t.text != '"' else not opened
+    return opened
+
+
+def _track_quotes(tokens: list[Token], context: DocumentContext) -> None:
+    """After a sentence: is a quotation still open? A sentence with no quotation ends its speaker's turn."""
+    has_marks = any(t.text in g.QUOTE_MARKS for t in tokens)
+    context.quote_open = _quote_open_after(tokens, context.quote_open)
+    if not context.quote_open and not has_marks:
+        context.speaker = None
 
 
 # -- verbs ---------------------------------------------------------------------------------------------
@@ -154,10 +176,12 @@ def _code_verbs(sentence, tokens, tree: Tree, compiled, context, explain, trace:
                 inside_actor.update(range(m.tok_start, m.tok_end))
     matches: list[_Match] = []
     covered_until = -1
-    quoted = _quoted_tokens(tokens)
+    quoted = _quoted_tokens(tokens, context.quote_open)
+    speaker = _quote_speaker(tokens, tree, compiled, context, quoted) if quoted else None
+    context.speaker = speaker
     for i, low in enumerate(lowers):
-        if i in inside_actor or i < covered_until or low not in compiled.verb_index or i in quoted:
-            continue  # (words inside quotation marks are someone's speech, not events the report asserts)
+        if i in inside_actor or i < covered_until or low not in compiled.verb_index or (i in quoted and speaker is None):
+            continue  # (words inside a quotation nobody is said to speak are not events the report asserts)
         if tree.tag(i) in ("NNP", "NNPS"):
             continue  # "Roger Stone", "a 'Salute to America'": a proper name, not a verb
         for pattern in compiled.verb_index[low]:
@@ -185,8 +209,10 @@ def _code_verbs(sentence, tokens, tree: Tree, compiled, context, explain, trace:
                 continue
             seen.add(key)
             events.append(event)
+    coded = [m for m in matches if any(e.verb_start == tokens[m.tok_start].start for e in events)]
     for extra in (_obligations(sentence, tokens, tree, compiled, context, explain),
-                  _statements(sentence, tokens, tree, compiled, context, explain, matches, quoted, trace)):
+                  _statements(sentence, tokens, tree, compiled, context, explain, coded, quoted, trace),
+                  _quoted_cues(sentence, tokens, tree, compiled, context, explain, coded, quoted, speaker)):
         for e in extra:
             key = (e.source.code, e.target.code if e.target else None, e.code)
             if key not in seen:
@@ -226,16 +252,22 @@ def _statements(sentence, tokens, tree: Tree, compiled, context, explain, matche
             continue
         if tree.modality(r, compiled.refusal_forms) != "asserted":
             continue
-        speaker = _actor_at(tree.subject(r), r, tokens, tree, context)
+        speaker = _actor_at(_speaker_token(r, tree), r, tokens, tree, context, quoted=frozenset())
         if speaker is None:
             continue
         content = _content(r, tree)
+        if quoted and not quoted & set(content):
+            content = sorted(quoted)  # "He added, "…"": the parse hangs the frame on the quotation, or apart
         if not content or coded_heads & set(content):
             continue
         cue = _find_cue(content, lowers, compiled)
         own = {a.code for a in speaker.members}
-        targets = [grp for grp in tree.groups if grp.tok_start in content and not {a.code for a in grp.members} <= own]
-        about = _content_target(r, tree, targets)
+        # not the speaker, nor the speaker's own state ("Rouhani said Iran regrets …" is about nobody else)
+        targets = [grp for grp in tree.groups if grp.tok_start in content
+                   and not any(a.code in own or any(o.startswith(a.code) for o in own) for a in grp.members)]
+        about = _content_target(r, tree, targets, strict=cue is None)
+        if cue is None and matches:
+            about = None  # a sentence with an event of its own reports that event, not a comment
         if cue is None and (plain is None or about is None):
             if trace is not None:
                 trace.append(f"reporting verb {tokens[r].text!r} at token {r}: no event: its content holds no cue and "
@@ -252,6 +284,58 @@ def _statements(sentence, tokens, tree: Tree, compiled, context, explain, matche
                 reasons = tuple(why + [f"source {source.code}", f"target {target.code if target else None}"]) if explain else ()
                 out.append(Event(sentence.index, sentence.text, source, target, code, pattern_id,
                                  tokens[r].start, tokens[r].end, "asserted", reasons))
+    return out
+
+
+def _speaker_token(r: int, tree: Tree) -> int | None:
+    """The subject of reporting verb r; after a fronted quotation ("…," said X) the name after the verb,
+    which parsers often take for an object."""
+    subj = tree.subject(r)
+    if subj is not None:
+        return subj
+    if any(k < r for k in tree.children(r, "ccomp", "parataxis")):
+        after = [k for k in tree.children(r, "obj", "obl", "nsubj:pass") if k > r]
+        return after[0] if after else None
+    return None
+
+
+def _quote_speaker(tokens, tree: Tree, compiled, context: DocumentContext, quoted: set[int]) -> Group | None:
+    """Who speaks the quotation in this sentence: the subject of a reporting verb outside it ("X said, "…"",
+    ""…," he added"), else, for a sentence that continues a quotation, its speaker so far."""
+    for r, w in enumerate(tree.lowers):
+        if w in compiled.reporting_forms and r not in quoted and tree.is_verb(r):
+            found = _actor_at(_speaker_token(r, tree), r, tokens, tree, context, quoted=frozenset())
+            if found is not None:
+                return found
+    if context.quote_open or (quoted and min(quoted) <= 1):
+        return context.speaker
+    return None
+
+
+def _quoted_cues(sentence, tokens, tree: Tree, compiled, context, explain, matches, quoted, speaker) -> list[Event]:
+    """A quotation with no reporting verb in its sentence ("…it is a propaganda stunt," continuing what X
+    said): its cue phrases are acts of its speaker, about the other actor it names, if any."""
+    if speaker is None or not quoted:
+        return []
+    lowers = tree.lowers
+    if any(w in compiled.reporting_forms and r not in quoted and tree.is_verb(r) for r, w in enumerate(lowers)):
+        return []  # a reporting verb in the sentence: _statements reads its content
+    content = sorted(quoted)
+    if {m.tok_start for m in matches} & set(content):
+        return []
+    cue = _find_cue(content, lowers, compiled)
+    if cue is None:
+        return []
+    code, cue_id = cue
+    own = {a.code for a in speaker.members}
+    about = next((grp for grp in tree.groups if grp.tok_start in quoted and not {a.code for a in grp.members} <= own
+                  and not any(a.code in own or any(o.startswith(a.code) for o in own) for a in grp.members)), None)
+    out = []
+    for source in speaker.members:
+        for target in (about.members if about is not None else (None,)):
+            why = (f"quotation spoken by {source.code}", f"cue {cue_id}") if explain else ()
+            out.append(Event(sentence.index, sentence.text, source, target, code, cue_id,
+                             tokens[content[0]].start, tokens[content[-1]].end, "asserted", why))
     return out
 
 
@@ -272,9 +356,10 @@ def _content(r: int, tree: Tree) -> list[int]:
     return sorted(set(out))
 
 
-def _content_target(r: int, tree: Tree, targets: list[Group]) -> Group | None:
+def _content_target(r: int, tree: Tree, targets: list[Group], strict: bool = False) -> Group | None:
     """The actor the reported words are about: the object of "call"/"describe", the subject of the reported
-    clause, else the first actor it names."""
+    clause, else (unless `strict`: a plain statement must be about its subject or object) the first actor it
+    names."""
     if not targets:
         return None
     for k in tree.children(r, "obj", "iobj"):
@@ -286,7 +371,7 @@ def _content_target(r: int, tree: Tree, targets: list[Group]) -> Group | None:
         grp = tree.group_for(subj) if subj is not None else None
         if grp is not None and grp in targets:
             return grp
-    return targets[0]
+    return None if strict else targets[0]
 
 
 def _find_cue(content: list[int], lowers, compiled) -> tuple[str, str] | None:
@@ -330,10 +415,18 @@ def _obligations(sentence, tokens, tree: Tree, compiled, context, explain) -> li
     return out
 
 
-def _quoted_tokens(tokens: list[Token]) -> set[int]:
-    """Indexes of tokens between paired quotation marks ("…", “…”)."""
+def _quoted_tokens(tokens: list[Token], open_before: bool = False) -> set[int]:
+    """Indexes of tokens between paired quotation marks ("…", “…”); with `open_before`, the sentence starts
+    inside a quotation that an earlier sentence opened."""
     inside: set[int] = set()
     opened = None
+    if open_before:
+        close = next((k for k, t in enumerate(tokens) if t.text in ('"', "”")), None)
+        if close is None:
+            return set(range(len(tokens)))
+        inside.update(range(0, close))
+        tokens = tokens[:]
+        tokens[: close + 1] = [Token("", "", t.start, t.end) for t in tokens[: close + 1]]
     for k, t in enumerate(tokens):
         if t.text in ('"', "“", "”"):
             if opened is None and t.text != "”":
@@ -539,13 +632,19 @@ def _framed_by(m: _Match, heads: dict[int, _Match], tree: Tree, compiled) -> int
     return None
 
 
-def _actor_at(k: int | None, verb: int, tokens, tree: Tree, context: DocumentContext) -> Group | None:
+def _actor_at(k: int | None, verb: int, tokens, tree: Tree, context: DocumentContext,
+              quoted: frozenset[int] | None = None) -> Group | None:
     """The actor group a subject or object token stands for, resolving pronouns, relative pronouns,
-    "the group" and "the two leaders" from the sentence and the document context."""
+    "the group" and "the two leaders" from the sentence and the document context, and "I"/"we" inside a
+    quotation to its speaker."""
     if k is None:
         return None
     lowers = tree.lowers
     w = lowers[k]
+    if w in g.FIRST_PERSON and context.speaker is not None and (quoted is None or k in quoted):
+        grp = context.speaker
+        return Group(tuple(Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "speaker")
+                           for a in grp.members), k, k + 1, None)
     if w in g.RELATIVE_PRONOUNS and tree.dep(tree.head(k)) == "acl:relcl":
         k = tree.head(tree.head(k))  # "Hamas, which advocates …": the noun the clause modifies
         w = lowers[k]
@@ -587,7 +686,11 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
                     continue
                 seen.add(k)
                 nxt.append(k)
-                if k in span or tree.lowers[k] in g.OBJECT_PRONOUNS or tree.dep(k) == "xcomp":
+                if k in span:
+                    if k in tree.group_at and tree.group_at[k] is not exclude:  # type: ignore[attr-defined]
+                        return tree.group_at[k]  # type: ignore[attr-defined]  # "expelled the Libyan ambassador"
+                    continue  # a word of the pattern ("aid" of "promised military aid to")
+                if tree.lowers[k] in g.OBJECT_PRONOUNS or tree.dep(k) == "xcomp":
                     continue  # (an object pronoun is resolved by _object_pronoun)
                 grp = tree.group_for(k)
                 if grp is not None and grp is not exclude:

@@ -155,6 +155,7 @@ class CompiledCodebook:
     # inflected forms of the codebook's reporting verbs, and cue phrases by first word: (words, code, cue id)
     reporting_forms: frozenset[str] = field(repr=False, default=frozenset())
     cues: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = field(repr=False, default_factory=dict)
+    cue_words: frozenset[str] = field(repr=False, default=frozenset())  # first words of cues (a prefilter)
     parser: "Parser | None" = field(repr=False, default=None)  # the tagger + parser the coder reads trees from
 
     def event_type(self, code: str) -> EventType:
@@ -223,7 +224,8 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
         past_forms=frozenset(f for forms in codebook.irregular.values() for cell in forms[1:3] for f in cell.split("|") if f),
         prefilter_words=tuple(sorted(verb_index)),
         reporting_forms=frozenset(f for v in codebook.rules.get("reporting_verbs", ()) for f in verb_forms(v, codebook.irregular)),
-        cues=_cue_index(codebook),
+        cues=(cues := _cue_index(codebook)),
+        cue_words=frozenset(cues),
         parser=parser,
     )
 

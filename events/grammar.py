@@ -78,6 +78,9 @@ ANAPHORIC_NOUNS = frozenset("group alliance kingdom country bloc organisation or
                             "republic emirate state".split())
 SUBJECT_PRONOUNS = {"he": "singular", "she": "singular", "they": "plural", "it": "thing"}
 POSSESSIVE_PRONOUNS = frozenset(["its", "their", "his", "her"])
+# Inside a quotation these are its speaker: "we will respond", "my government".
+FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
+QUOTE_MARKS = frozenset(['"', "“", "”"])
 CONJUNCTIONS = frozenset(["and", ",", "&", "or"])
 JOINING_WORDS = frozenset(["and", "or", "&", "well", "with"])  # what makes a list a compound, not just commas
 COMPOUND_LINKS = (("as", "well", "as"), ("along", "with"), ("together", "with"), ("and",), (",",), ("&",))
