@@ -90,6 +90,8 @@ def child(args: argparse.Namespace) -> None:
                       mentions=report.mentions, events=report.events)
     elif args.mode == "stages":
         result["stages"] = stage_times(Path(args.corpus), compiled)
+        n = result["stages"]["_candidate_sentences"]
+        result["stages"]["_parse_rate"] = n / max(result["stages"]["parsing"], 1e-9)
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result["peak_rss_mb"] = max(usage, children) / 1024
@@ -108,6 +110,7 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
     from events.ingest import Document, read_documents
     from events.pipeline import mention_row
     from events.schema import arrow_schema
+    from events.syntax import Tree
     from events.text import split_sentences, token_set, tokenize
 
     times: dict[str, float] = {}
@@ -121,35 +124,37 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
     docs = clock("read", lambda: [d for d in read_documents(corpus, set()) if isinstance(d, Document)])
     split = clock("sentence splitting", lambda: [(d, split_sentences(d.text)) for d in docs])
 
-    def prefilter():  # as coder.code_sentence: actor words and a verb pattern's words must all be present
+    def prefilter():  # as coder.code_sentences: sentences with an actor word that can yield an event are parsed
         kept = []
         for doc, sentences in split:
             for s in sentences:
                 words = token_set(s.text)
-                if not compiled.first_tokens.isdisjoint(words) and compiled.may_match(words):
+                if not compiled.first_tokens.isdisjoint(words) and (compiled.may_match(words)
+                                                                   or not compiled.reporting_forms.isdisjoint(words)):
                     kept.append((doc, s, words))
         return kept
 
     candidates = clock("prefilter", prefilter)
     tokens = clock("tokenizing", lambda: [(d, s, w, tokenize(s.text)) for d, s, w in candidates])
+    trees = clock("parsing", lambda: compiled.parser.parse([t for _, _, _, t in tokens], [s.text for _, s, _, _ in tokens]))
 
     def actors():
         out = []
         contexts: dict[str, actor_stage.DocumentContext] = {}
-        for doc, s, w, t in tokens:
+        for (doc, s, w, t), parse in zip(tokens, trees):
             context = contexts.setdefault(doc.id, actor_stage.DocumentContext())
             phrases, discarded = actor_stage._match_phrases(t, compiled, doc.pub_date)
             groups = actor_stage._group(t, actor_stage._compose_actors(t, phrases, compiled, context), compiled)
-            out.append((doc, s, t, groups, context, w))
+            out.append((doc, s, t, groups, context, parse))
         return out
 
     matched = clock("actor matching", actors)
 
     def verbs():
         events = []
-        for doc, s, t, groups, context, w in matched:
-            if groups:
-                events.extend((doc, e) for e in coder._code_verbs(s, t, groups, compiled, context, False, w))
+        for doc, s, t, groups, context, parse in matched:
+            tree = Tree(parse, tuple(x.lower for x in t), tuple(groups))
+            events.extend((doc, e) for e in coder._code_verbs(s, t, tree, compiled, context, False))
         return events
 
     events = clock("verb matching", verbs)
@@ -210,14 +215,17 @@ def main() -> None:
     print(f"corpus: {source.name} x{times} = {docs * times:,} documents, {sentences * times:,} sentences")
 
     compile_run = run_child("stages", corpus)
-    print(f"codebook load + compile: {compile_run['compile_seconds']:.2f} s")
+    print(f"codebook load + compile, parser model load included: {compile_run['compile_seconds']:.2f} s")
     stages = compile_run["stages"]
     total = sum(v for k, v in stages.items() if not k.startswith("_"))
-    print(f"stage shares (single process, stage by stage; {stages['_candidate_sentences']:,} of {stages['_sentences']:,} sentences pass the prefilter):")
+    share = stages['_candidate_sentences'] / max(stages['_sentences'], 1)
+    print(f"stage shares (single process, stage by stage; {stages['_candidate_sentences']:,} of {stages['_sentences']:,} "
+          f"sentences ({share:.0%}) pass the prefilter and are parsed):")
     for name, seconds in stages.items():
         if not name.startswith("_"):
             print(f"  {name:<20} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
 
+    print(f"parser: {stages['_parse_rate']:,.0f} sentences/s on the parsed sentences (one process)")
     hits, misses, resolved = stages["_date_cache"]
     print(f"dates: {resolved:,} events dated; parse cache of (expression, reference date): {hits:,} hits, {misses:,} misses "
           f"(dateparser runs only on misses, after a regex finds a candidate expression)")

@@ -49,6 +49,7 @@ class DocumentContext:
     last_singular: Actor | None = None
     last_plural: Group | None = None
     last_country: str | None = None
+    home: str | None = None  # the article's country: most of its actors belong to it (see `home_country`)
     last_thing: Actor | None = None  # the last country or organisation written as a subject ("the group", "the kingdom")
     individuals: list[Actor] = field(default_factory=list)  # recent individuals, newest first (for "him", "her")
     seen: set[str] = field(default_factory=set)
@@ -278,6 +279,25 @@ def _agent_of(tokens: list[Token], phrases: list[_Phrase], k: int, compiled: Com
     return (j - 1, members) if members else None
 
 
+def home_country(token_lists: list[list[Token]], compiled: CompiledCodebook, day: dt.date | None) -> str | None:
+    """The article's country: the country most of the actors it names belong to (ties: the first named), for
+    bare domestic roles ("police", "the government") that name none. None when it names no country."""
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for tokens in token_lists:
+        phrases, _ = _match_phrases(tokens, compiled, day)
+        for p in phrases:
+            if p.kind != "actor":
+                continue
+            country = _country_of(p.entries[0].code, compiled)
+            if country:
+                counts[country] = counts.get(country, 0) + 1
+                first.setdefault(country, len(first))
+    if not counts:
+        return None
+    return min(counts, key=lambda c: (-counts[c], first[c]))
+
+
 def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Actor | None:
     """An agent with no country beside it: "the minister" → the last fitting actor; "police" → country in context."""
     before = [t.lower for t in tokens[max(0, phrase.tok_start - 3) : phrase.tok_start]]
@@ -304,8 +324,12 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
                      (agent.entry_id, *prev.entry_ids), prev.is_person, "context")
     if agent.code in compiled.rules.get("no_context_roles", ()):
         return None  # "militants who fired rockets at Israel": armed groups are often the other side of the story
-    country = next((_country_of(a.code, compiled) for a in reversed(actors) if _country_of(a.code, compiled)), None)
-    country = country or context.last_country
+    if agent.code in compiled.rules.get("domestic_roles", ()) and context.home is not None:
+        # "police", "the court", "protesters": the article's country, not an actor that shares the sentence
+        country = context.home
+    else:
+        country = next((_country_of(a.code, compiled) for a in reversed(actors) if _country_of(a.code, compiled)), None)
+        country = country or context.last_country
     if country is None:
         return None
     return Actor(country + agent.code, tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start,

@@ -326,7 +326,7 @@ def check_compatible(out: Path, previous: dict, identity: dict) -> None:
         )
     if previous.get("format") != identity["format"]:
         differences.append(f"dataset format {previous.get('format')} in the dataset, {identity['format']} now")
-    for group in ("behaviour", "schemas"):
+    for group in ("behaviour", "schemas", "parser"):
         old, new = previous.get(group) or {}, identity[group]
         for key in sorted(set(old) | set(new)):
             if old.get(key) != new.get(key):
@@ -613,10 +613,9 @@ def dataset_files(out: Path, shards: set[str] | None = None) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(out).as_posix())
 
 
-def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity: dict | None = None,
+def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity: dict,
                    old_outputs: dict | None = None, written: set[str] | None = None) -> dict:
     """Write `manifest.json`; files not written on this run keep the entry the old manifest has for them."""
-    identity = identity or dataset_identity(codebook)
     old_outputs = old_outputs or {}
     outputs = []
     for path in dataset_files(out, {s.shard for s in report.inputs}):
@@ -632,6 +631,7 @@ def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity:
         "behaviour": identity["behaviour"],
         "schemas": identity["schemas"],
         "codebook": identity["codebook"],
+        "parser": identity["parser"],
         "inputs": [vars(i) for i in sorted(report.inputs, key=lambda s: s.path)],
         "outputs": outputs,
         "totals": {

@@ -28,6 +28,7 @@ from events.actors import (
     _group,
     _match_phrases,
     _remember,
+    home_country,
 )
 from events.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
 from events.parse import Parse
@@ -89,7 +90,7 @@ def code_sentences(
             plan.append((sentence, tokens, candidate))
             quote_open = _quote_open_after(tokens, quote_open)
     parses = iter(_parse(compiled, [(s, t) for s, t, candidate in plan if candidate]))
-    context = DocumentContext()
+    context = DocumentContext(home=home_country([t for _, t, _ in plan], compiled, day))
     events: list[Event] = []
     for sentence, tokens, candidate in plan:
         events.extend(_code_tokens(sentence, tokens, next(parses) if candidate else None, compiled, day, context, explain))
@@ -681,7 +682,12 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
     for _ in range(4):
         nxt: list[int] = []
         for node in frontier:
-            for k in tree.objects(node, allow_places=places) + tree.children(node, "xcomp"):
+            if tree.is_verb(node) or node == h:
+                below = tree.objects(node, allow_places=places) + tree.children(node, "xcomp")
+            else:  # inside an object's noun phrase every modifier may name the party: "elections in Iran"
+                below = [k for k in tree.children(node, "nmod", "nmod:poss", "appos", "compound", "conj", "acl")
+                         if tree.case_of(k) != "by"]
+            for k in below:
                 if k in seen:
                     continue
                 seen.add(k)

@@ -13,6 +13,7 @@ from functools import cache
 import pyarrow as pa
 
 from events.coder import CODER_VERSION, Event, code_sentences, event_id
+from events.text import normalise_for_dedup
 from events.compiler import CompiledCodebook
 from events.dates import DateResolution, DateResolver
 from events.ingest import Document
@@ -41,7 +42,7 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
     for doc in documents:
         sentences, events, reference = code_document(doc, compiled, resolver)
         total_sentences += len(sentences)
-        rows = dated_rows(doc, events, compiled, resolver, label, reference)
+        rows = dated_rows(doc, events, compiled, resolver, label, reference, lead_index(doc, sentences))
         mention_rows.extend(rows)
         document_rows.append(
             {
@@ -77,6 +78,16 @@ def code_document(doc: Document, compiled: CompiledCodebook, resolver: DateResol
     return sentences, events, line.reference_date(doc.pub_date) if line else doc.pub_date
 
 
+def lead_index(doc: Document, sentences) -> int:
+    """Index of the story's lead: its first sentence that is not the headline repeated."""
+    title = normalise_for_dedup(doc.title) if doc.title else None
+    for s in sentences:
+        key = normalise_for_dedup(s.text)
+        if key and key != title:
+            return s.index
+    return 0
+
+
 def _body_start(doc: Document) -> int:
     """Offset after a first line that repeats the title, where a dateline would stand."""
     if not doc.title:
@@ -90,7 +101,7 @@ def _body_start(doc: Document) -> int:
 
 
 def resolve_date(event: Event, pub_date: dt.date, resolver: DateResolver, anchor: DateResolution | None) -> DateResolution:
-    """The event's date: its own clause's expression, else the story's lead date, else publication."""
+    """The event's date: its own clause's expression, else the date of the story's lead, else publication."""
     if event.modality == "future":
         return DateResolution(pub_date, "day", "publication", None, None)
     found = resolver.resolve(event.sentence, (event.verb_start, event.verb_end), pub_date)
@@ -100,8 +111,10 @@ def resolve_date(event: Event, pub_date: dt.date, resolver: DateResolver, anchor
 
 
 def dated_rows(doc: Document, events: list[Event], compiled: CompiledCodebook, resolver: DateResolver, label: str,
-               reference: dt.date | None = None) -> list[dict]:
-    """Mention rows with dates; the first text-dated event of a story dates its later undated sentences.
+               reference: dt.date | None = None, lead: int = 0) -> list[dict]:
+    """Mention rows with dates. An event the text does not date takes the day its story's lead (sentence
+    `lead`) gives, else the dateline's or publication date; a month or a year ("in January") dates only its
+    own event and never spreads to other sentences.
 
     Relative expressions are read against the document's dateline date when it has one, else its publication date.
     """
@@ -113,7 +126,8 @@ def dated_rows(doc: Document, events: list[Event], compiled: CompiledCodebook, r
         when = resolve_date(event, reference, resolver, anchor)
         if when.source == "publication" and when.date != doc.pub_date:
             when = DateResolution(when.date, when.precision, "dateline", when.text, when.span)  # "JEDDAH, March 11 -"
-        if when.source == "text" and anchor is None and event.modality == "asserted":
+        if (when.source == "text" and anchor is None and event.modality == "asserted" and when.precision == "day"
+                and event.sentence_index == lead):
             anchor = when
         if max_age is not None and (doc.pub_date - when.date).days > max_age:
             continue  # a historical retrospective, not news
@@ -178,8 +192,9 @@ def code_text(text: str, date: dt.date, compiled: CompiledCodebook | None = None
 
         compiled = compile_codebook(load_codebook(), load_parser())
     doc = Document("text", text, date, title, None, None, "<text>", 1)
-    _, events, reference = code_document(doc, compiled, _resolver(), explain, dated)
-    rows = dated_rows(doc, events, compiled, _resolver(), f"{compiled.name}@{compiled.version}", reference)
+    sentences, events, reference = code_document(doc, compiled, _resolver(), explain, dated)
+    rows = dated_rows(doc, events, compiled, _resolver(), f"{compiled.name}@{compiled.version}", reference,
+                      lead_index(doc, sentences))
     if explain:
         by_id = {event_id(doc.id, e): e.explanation for e in events}
         for row in rows:
