@@ -554,18 +554,30 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
     elif passive:
         agent = tree.agent(h)
         by = tree.group_for(agent) if agent is not None else None
+        patient = tree.passive_subject(h)
+        if by is None and agent is None:
+            # "71 people were arrested": an arrest or a charge with no agent is the article's police or courts
+            by = _implied_agent(code, h, tokens, compiled, context)
         if by is None:
             return _no(trace, m, "passive voice without an actor as its 'by' agent")
-        patient = tree.passive_subject(h)
-        source_group, target_group = by, _actor_at(patient, h, tokens, tree, context) if patient is not None else None
-        why.append("passive voice: source is the 'by' agent, target the subject")
+        target_group = _actor_at(patient, h, tokens, tree, context) if patient is not None else None
+        if patient is not None and (target_group is None or tree.lowers[patient] in compiled.rules.get("people_nouns", ())):
+            target_group = _unnamed_people(patient, code, tokens, tree, compiled, context, by) or target_group
+        source_group = by
+        why.append("passive voice: source is the 'by' agent (or the article's agency), target the subject")
     elif target_group is None:
+        people = compiled.rules.get("people_nouns", ())
         target_group = _object_group(h, m, tokens, tree, context, places, exclude=source_group)
         if target_group is None and pattern.code[:2] in compiled.rules.get("conditional_target_roots", ()):
             # "threatened to stop talks if the United States goes ahead": the party the condition names
             target_group = _condition_subject(h, tokens, tree, context)
         if target_group is None and source_group is not None:
             target_group = _object_pronoun(tokens, lowers, m.tok_end, source_group, context)
+        obj = next(iter(tree.children(h, "obj")), None)
+        if source_group is not None and obj is not None and (target_group is None or tree.lowers[obj] in people):
+            # "arrested a man", "detained twelve people": unnamed people, coded by the codebook's role for them
+            # (before any place the verb names: "arrested a man in Kerala")
+            target_group = _unnamed_people(obj, code, tokens, tree, compiled, context, source_group) or target_group
     if source_group is None and pattern.is_noun and target_group is not None and len(target_group.members) > 1 and "mutual" in pattern.flags:
         pairs = [(a, b) for a in target_group.members for b in target_group.members if a.code != b.code]
         why.append("noun pattern between two actors: both directions")
@@ -705,6 +717,39 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
     # "cracked down on protesters", "expelled the Libyan ambassador to Greece": an actor inside the pattern
     return next((grp for grp in tree.groups if h < grp.tok_start < m.tok_end and grp is not exclude
                  and not any(a.resolved_from for a in grp.members)), None)
+
+
+def _rule_for(table: dict, code: str) -> str | None:
+    """The value a codebook table keyed by code or code prefix gives `code` (the longest key wins)."""
+    for n in range(len(code), 1, -1):
+        if code[:n] in table:
+            return table[code[:n]]
+    return None
+
+
+def _implied_agent(code: str, h: int, tokens, compiled, context: DocumentContext) -> Group | None:
+    """The agent of an agentless passive the codebook attributes (rule `agentless_passive`: arrests to police,
+    charges to courts): the article's country with that role, when the article has a country."""
+    role = _rule_for(compiled.rules.get("agentless_passive", {}), code)
+    if role is None or context.home is None:
+        return None
+    actor = Actor(context.home + role, tokens[h].start, tokens[h].end, h, h + 1, (f"rule:agentless_passive:{role}",),
+                  False, "context")
+    return Group((actor,), h, h + 1, None)
+
+
+def _unnamed_people(k: int, code: str, tokens, tree: Tree, compiled, context: DocumentContext, source: Group) -> Group | None:
+    """ "a man", "twelve people", "them" (when nobody is meant): people the dictionaries cannot name, coded as
+    the article's country (else the source's) with the role the codebook gives such targets of this code
+    (rule `unnamed_people`: arrested people are suspects, CRM; people killed are civilians, CVL)."""
+    role = _rule_for(compiled.rules.get("unnamed_people", {}), code)
+    if role is None or tree.lowers[k] not in compiled.rules.get("people_nouns", ()):
+        return None
+    country = context.home or next((a.code[:3] for a in source.members if a.code[:3] in compiled.country_codes), None)
+    if country is None:
+        return None
+    actor = Actor(country + role, tokens[k].start, tokens[k].end, k, k + 1, (f"rule:unnamed_people:{role}",), False, "context")
+    return Group((actor,), k, k + 1, None)
 
 
 def _condition_subject(h: int, tokens, tree: Tree, context) -> Group | None:
