@@ -210,8 +210,10 @@ def _code_verbs(sentence, tokens, tree: Tree, compiled, context, explain, trace:
                 continue
             seen.add(key)
             events.append(event)
-    coded = [m for m in matches if any(e.verb_start == tokens[m.tok_start].start for e in events)]
-    for extra in (_obligations(sentence, tokens, tree, compiled, context, explain),
+    obligations = _obligations(sentence, tokens, tree, compiled, context, explain)
+    # tokens whose event is coded: pattern heads, and the reporting verbs of obligations
+    coded = {k for k, t in enumerate(tokens) if any(e.verb_start == t.start for e in events + obligations)}
+    for extra in (obligations,
                   _statements(sentence, tokens, tree, compiled, context, explain, coded, quoted, trace),
                   _quoted_cues(sentence, tokens, tree, compiled, context, explain, coded, quoted, speaker)):
         for e in extra:
@@ -232,7 +234,8 @@ def _fits_tree(m: _Match, tree: Tree) -> bool:
     return tree.is_noun(h) if m.pattern.is_noun else tree.is_verb(h)
 
 
-def _statements(sentence, tokens, tree: Tree, compiled, context, explain, matches, quoted, trace) -> list[Event]:
+def _statements(sentence, tokens, tree: Tree, compiled, context, explain, coded_heads: set[int], quoted,
+                trace) -> list[Event]:
     """What actors are reported to say: "X said Y's decision was a disgrace" is X's criticism of Y (the cue
     phrases of cues.csv give the code); "X called the deal null and void", "described Y as a terrorist" too.
 
@@ -246,7 +249,6 @@ def _statements(sentence, tokens, tree: Tree, compiled, context, explain, matche
     lowers = tree.lowers
     if not forms or forms.isdisjoint(lowers):
         return []
-    coded_heads = {m.tok_start for m in matches}
     out: list[Event] = []
     for r, w in enumerate(lowers):
         if w not in forms or not tree.is_verb(r) or r in quoted or r in coded_heads:
@@ -267,7 +269,7 @@ def _statements(sentence, tokens, tree: Tree, compiled, context, explain, matche
         targets = [grp for grp in tree.groups if grp.tok_start in content
                    and not any(a.code in own or any(o.startswith(a.code) for o in own) for a in grp.members)]
         about = _content_target(r, tree, targets, strict=cue is None)
-        if cue is None and matches:
+        if cue is None and coded_heads:
             about = None  # a sentence with an event of its own reports that event, not a comment
         if cue is None and (plain is None or about is None):
             if trace is not None:
@@ -313,7 +315,8 @@ def _quote_speaker(tokens, tree: Tree, compiled, context: DocumentContext, quote
     return None
 
 
-def _quoted_cues(sentence, tokens, tree: Tree, compiled, context, explain, matches, quoted, speaker) -> list[Event]:
+def _quoted_cues(sentence, tokens, tree: Tree, compiled, context, explain, coded_heads: set[int], quoted,
+                 speaker) -> list[Event]:
     """A quotation with no reporting verb in its sentence ("…it is a propaganda stunt," continuing what X
     said): its cue phrases are acts of its speaker, about the other actor it names, if any."""
     if speaker is None or not quoted:
@@ -322,7 +325,7 @@ def _quoted_cues(sentence, tokens, tree: Tree, compiled, context, explain, match
     if any(w in compiled.reporting_forms and r not in quoted and tree.is_verb(r) for r, w in enumerate(lowers)):
         return []  # a reporting verb in the sentence: _statements reads its content
     content = sorted(quoted)
-    if {m.tok_start for m in matches} & set(content):
+    if coded_heads & set(content):
         return []
     cue = _find_cue(content, lowers, compiled)
     if cue is None:
@@ -630,6 +633,7 @@ def _framed_by(m: _Match, heads: dict[int, _Match], tree: Tree, compiled) -> int
     "denied that it had attacked the base" (the denial is), "condemned the attack by Hamas" (the condemnation is)."""
     denials = compiled.rules.get("denial_codes", ())
     h = m.tok_start
+    node = h
     for rel, gov in tree.governors(h):
         if gov == h:
             break
@@ -639,10 +643,22 @@ def _framed_by(m: _Match, heads: dict[int, _Match], tree: Tree, compiled) -> int
                 return gov
             if rel in ("xcomp", "obj", "obl", "nmod", "compound", "amod") or m.pattern.is_noun:
                 return gov
-            return None  # a clausal complement or adverbial clause: its own event ("said Iran attacked …")
+            if rel in ("advcl", "acl") and _nonfinite(node, tree):
+                return gov  # "accused X of killing …", "urged X, to repatriate …": what the event is about
+            return None  # a finite clausal complement or adverbial clause: its own event ("said Iran attacked …")
         if rel in ("ccomp", "advcl", "parataxis", "conj", "acl:relcl", "root"):
             break  # a new clause: nothing above frames it
+        node = gov
     return None
+
+
+def _nonfinite(k: int, tree: Tree) -> bool:
+    """A clause with no subject and no tense of its own, introduced by a preposition or "to" ("of killing",
+    "to repatriate"): it names what another act is about, not an act of its own."""
+    if tree.children(k, "nsubj", "nsubj:pass", "aux", "aux:pass"):
+        return False
+    return tree.tag(k) in ("VB", "VBG") and any(tree.lowers[c] in ("to", "of", "for", "from", "by", "in", "into", "against")
+                                                  for c in tree.children(k, "mark"))
 
 
 def _actor_at(k: int | None, verb: int, tokens, tree: Tree, context: DocumentContext,

@@ -209,12 +209,14 @@ class Tree:
                 break
             if rel == "xcomp":
                 word = self.lowers[parent]
+                above = self.modality(parent, refusal)  # "must be ready to mediate", "did not agree to meet"
+                if above == "hypothetical":
+                    return above
                 if word in refusal:
                     return "negated"
-                if word in g.FUTURE_LEADS:
+                if word in g.FUTURE_LEADS or above == "future":
                     return "future"
-                node = parent
-                continue
+                return above
             if rel == "conj":
                 node = parent
                 continue
