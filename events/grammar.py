@@ -1,4 +1,4 @@
-"""Closed-class English words the coder's shallow grammar relies on.
+"""Closed-class English words the coder relies on besides the parse (auxiliaries, negators, pronouns, …).
 
 These are properties of English, not of any codebook: determiners, prepositions, auxiliaries, pronouns and
 negators. Content words (verbs, actors, event codes) always come from the codebook.
@@ -38,8 +38,6 @@ NON_TARGET_PREPOSITIONS = frozenset("in at near inside outside across throughout
 AGENT_OF = frozenset(["of", "in", "from"])
 # A place after these can be the target of an act done there ("aid to refugees in Liberia"), when nothing else is.
 PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "inside", "across", "throughout", "within", "from"])
-# First words of an apposition or non-restrictive clause between commas: "Pakistan, a key ally, …".
-PARENTHETICAL_OPENERS = frozenset("a an the which who whose whom where one its his her their".split())
 QUANTIFIERS = frozenset("dozens hundreds thousands millions tens scores some many several most all both none "
                         "group groups number members crowds crowd".split())
 # Time expressions that may stand between a verb and the rest of its pattern ("demanded Friday that").
@@ -63,9 +61,6 @@ LIGHT_VERBS = frozenset("announce announced announces undertake undertook undert
                         "carries conduct conducted conducts make made makes hold held holds begin began begins start "
                         "started starts order ordered orders stage staged stages mount mounted mounts propose proposed "
                         "proposes declare declared declares impose imposed imposes".split())
-# Tokens after which a capitalised word may start a clause (so it is not a name).
-SENTENCE_OPENERS = frozenset(['"', "“", "'", "‘", "(", ":", ";", "—", "–", "-", "..."])
-COMMON_PARTICIPLES = frozenset("shot hit hurt cut struck beaten held taken seized killed".split())
 # Verbs whose -ing complement is itself the act: "resumed shelling", "continued fighting", "began withdrawing".
 ASPECT_VERBS = frozenset("resume resumed resumes resuming continue continued continues continuing begin began begins "
                          "beginning start started starts starting keep kept keeps stop stopped stops".split())
@@ -84,12 +79,6 @@ QUOTE_MARKS = frozenset(['"', "“", "”"])
 CONJUNCTIONS = frozenset(["and", ",", "&", "or"])
 JOINING_WORDS = frozenset(["and", "or", "&", "well", "with"])  # what makes a list a compound, not just commas
 COMPOUND_LINKS = (("as", "well", "as"), ("along", "with"), ("together", "with"), ("and",), (",",), ("&",))
-# Tokens that end the stretch of a sentence in which a verb looks for its subject or target.
-CLAUSE_BREAKS = frozenset([";", ":", "—", "–", "(", ")", "\"", "“", "”", "which", "who", "whom", "whose", "where",
-                           "while", "whereas", "although", "though", "because", "but", "after", "before",
-                           "when", "if", "unless", "since"])
-TARGET_BREAKS = CLAUSE_BREAKS | frozenset([".", "that", "and", "said", "says", "told", "as"])
-GERUND_BLOCKERS = frozenset(["of", "for", "against", "about", "without"])
 QUESTION_MARK = "?"
 
 AUXILIARIES = BE_FORMS | HAVE_FORMS | FUTURE_MARKERS | HYPOTHETICAL | frozenset("do does did".split())
