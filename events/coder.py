@@ -565,7 +565,7 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
             return _no(trace, m, "passive voice without an actor as its 'by' agent")
         target_group = _actor_at(patient, h, tokens, tree, context) if patient is not None else None
         if patient is not None and (target_group is None or tree.lowers[patient] in compiled.rules.get("people_nouns", ())):
-            target_group = _unnamed_people(patient, code, tokens, tree, compiled, context, by) or target_group
+            target_group = _unnamed_people(patient, code, tokens, tree, compiled, context, by, target_group) or target_group
         source_group = by
         why.append("passive voice: source is the 'by' agent (or the article's agency), target the subject")
     elif target_group is None:
@@ -576,11 +576,17 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
             target_group = _condition_subject(h, tokens, tree, context)
         if target_group is None and source_group is not None:
             target_group = _object_pronoun(tokens, lowers, m.tok_end, source_group, context)
+        if target_group is None and source_group is not None and code in compiled.rules.get("denial_codes", ()):
+            # "Iran denied that it had attacked the US base": a denial is about the party its clause names
+            own = {a.code for a in source_group.members}
+            inside = {k for c in tree.children(h, "ccomp") for k in tree.subtree(c)}
+            target_group = next((grp for grp in tree.groups if grp.tok_start in inside
+                                 and not any(a.code in own for a in grp.members)), None)
         obj = next(iter(tree.children(h, "obj")), None)
         if source_group is not None and obj is not None and (target_group is None or tree.lowers[obj] in people):
             # "arrested a man", "detained twelve people": unnamed people, coded by the codebook's role for them
             # (before any place the verb names: "arrested a man in Kerala")
-            target_group = _unnamed_people(obj, code, tokens, tree, compiled, context, source_group) or target_group
+            target_group = _unnamed_people(obj, code, tokens, tree, compiled, context, source_group, target_group) or target_group
     if source_group is None and pattern.is_noun and target_group is not None and len(target_group.members) > 1 and "mutual" in pattern.flags:
         pairs = [(a, b) for a in target_group.members for b in target_group.members if a.code != b.code]
         why.append("noun pattern between two actors: both directions")
@@ -641,8 +647,8 @@ def _framed_by(m: _Match, heads: dict[int, _Match], tree: Tree, compiled) -> int
         if other is not None and other is not m:
             if other.pattern.code in denials or "ignore" in other.pattern.flags:
                 return gov
-            if rel in ("xcomp", "obj", "obl", "nmod", "compound", "amod") or m.pattern.is_noun:
-                return gov
+            if rel in ("xcomp", "obj", "obl", "nmod", "compound", "amod") or (m.pattern.is_noun and not rel.startswith("nsubj")):
+                return gov  # (an event noun as the subject is an event of its own: "Israeli airstrikes killed 20")
             if rel in ("advcl", "acl") and _nonfinite(node, tree):
                 return gov  # "accused X of killing …", "urged X, to repatriate …": what the event is about
             return None  # a finite clausal complement or adverbial clause: its own event ("said Iran attacked …")
@@ -754,14 +760,21 @@ def _implied_agent(code: str, h: int, tokens, compiled, context: DocumentContext
     return Group((actor,), h, h + 1, None)
 
 
-def _unnamed_people(k: int, code: str, tokens, tree: Tree, compiled, context: DocumentContext, source: Group) -> Group | None:
-    """ "a man", "twelve people", "them" (when nobody is meant): people the dictionaries cannot name, coded as
-    the article's country (else the source's) with the role the codebook gives such targets of this code
-    (rule `unnamed_people`: arrested people are suspects, CRM; people killed are civilians, CVL)."""
+def _unnamed_people(k: int, code: str, tokens, tree: Tree, compiled, context: DocumentContext, source: Group,
+                    found: Group | None = None) -> Group | None:
+    """ "a man", "twelve people", "them" (when nobody is meant): people the dictionaries cannot name, coded with
+    the role the codebook gives such targets of this code (rule `unnamed_people`: arrested people are suspects,
+    CRM; people killed are civilians, CVL), and the country the sentence gives them ("20 people in Gaza", `found`),
+    else the article's, else the source's."""
     role = _rule_for(compiled.rules.get("unnamed_people", {}), code)
     if role is None or tree.lowers[k] not in compiled.rules.get("people_nouns", ()):
         return None
-    country = context.home or next((a.code[:3] for a in source.members if a.code[:3] in compiled.country_codes), None)
+    if found is not None and len(found.members) == 1 and found.members[0].resolved_from and found.members[0].code[:3] in compiled.country_codes:
+        country = found.members[0].code[:3]
+    elif found is not None:
+        return found  # a named actor after all
+    else:
+        country = context.home or next((a.code[:3] for a in source.members if a.code[:3] in compiled.country_codes), None)
     if country is None:
         return None
     actor = Actor(country + role, tokens[k].start, tokens[k].end, k, k + 1, (f"rule:unnamed_people:{role}",), False, "context")
