@@ -279,13 +279,12 @@ def _agent_of(tokens: list[Token], phrases: list[_Phrase], k: int, compiled: Com
     return (j - 1, members) if members else None
 
 
-def home_country(token_lists: list[list[Token]], compiled: CompiledCodebook, day: dt.date | None) -> str | None:
+def home_country(phrase_lists: list[list[_Phrase]], compiled: CompiledCodebook) -> str | None:
     """The article's country: the country most of the actors it names belong to (ties: the first named), for
     bare domestic roles ("police", "the government") that name none. None when it names no country."""
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
-    for tokens in token_lists:
-        phrases, _ = _match_phrases(tokens, compiled, day)
+    for phrases in phrase_lists:
         for p in phrases:
             if p.kind != "actor":
                 continue

@@ -68,11 +68,48 @@ def code_sentences(
 ) -> tuple[list[Sentence], list[Event]]:
     """Split `text` and code every sentence; `day` selects date-bounded dictionary entries (None: an undated
     text, for which each name takes its most recent role)."""
+    return code_texts([(text, day, title)], compiled, explain=explain)[0]
+
+
+def code_texts(texts: list[tuple[str, dt.date | None, str | None]], compiled: CompiledCodebook, *,
+               explain: bool = False) -> list[tuple[list[Sentence], list[Event]]]:
+    """Code several (text, day, title) documents: their sentences that can yield an event are parsed together,
+    in one batch, which is much faster than one document at a time; each document keeps its own context."""
+    plans = [_plan(text, compiled, day, title) for text, day, title in texts]
+    parses = iter(_parse(compiled, [(item.sentence, item.tokens) for plan in plans for item in plan.items if item.candidate]))
+    out = []
+    for plan, (_, day, _) in zip(plans, texts):
+        context = DocumentContext(home=plan.home)
+        events: list[Event] = []
+        for item in plan.items:
+            events.extend(_code_tokens(item.sentence, item.tokens, next(parses) if item.candidate else None, compiled,
+                                       day, context, explain, phrases=item.phrases))
+        out.append((plan.sentences, events))
+    return out
+
+
+@dataclass
+class _Item:
+    sentence: Sentence
+    tokens: list[Token]
+    candidate: bool  # parsed and coded; else only read for the context (actors, quotations)
+    phrases: tuple  # (phrase matches, whether a discard fired)
+
+
+@dataclass
+class _Plan:
+    sentences: list[Sentence]
+    items: list[_Item]
+    home: str | None
+
+
+def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str | None) -> _Plan:
+    """Which sentences of a document to read, which of them to parse, and the article's country."""
     sentences = split_sentences(text)
     seen: set[str] = set()
     if title:
         seen.add(normalise_for_dedup(title))
-    plan: list[tuple[Sentence, list[Token], bool]] = []
+    items: list[_Item] = []
     quote_open = False
     for sentence in sentences:
         key = normalise_for_dedup(sentence.text)
@@ -80,21 +117,15 @@ def code_sentences(
             continue  # headline echoed as the first line, agency dateline repeating the lead
         seen.add(key)
         words = token_set(sentence.text)
-        marks = sum(sentence.text.count(q) for q in g.QUOTE_MARKS)
-        speech = quote_open or marks > 0  # a quotation: its speaker may be named in another sentence
+        speech = quote_open or any(q in sentence.text for q in g.QUOTE_MARKS)  # a speaker may be named elsewhere
         if compiled.first_tokens.isdisjoint(words) and not speech:
             continue  # no actor word, no pronoun, no quotation: nothing to code and nothing to remember
         tokens = tokenize(sentence.text)
         if tokens:
-            candidate = _may_code(tokens, words, compiled) or (speech and not compiled.cue_words.isdisjoint(words))
-            plan.append((sentence, tokens, candidate))
+            candidate = _may_code(tokens, words, compiled, speech)
+            items.append(_Item(sentence, tokens, candidate, _match_phrases(tokens, compiled, day)))
             quote_open = _quote_open_after(tokens, quote_open)
-    parses = iter(_parse(compiled, [(s, t) for s, t, candidate in plan if candidate]))
-    context = DocumentContext(home=home_country([t for _, t, _ in plan], compiled, day))
-    events: list[Event] = []
-    for sentence, tokens, candidate in plan:
-        events.extend(_code_tokens(sentence, tokens, next(parses) if candidate else None, compiled, day, context, explain))
-    return sentences, events
+    return _Plan(sentences, items, home_country([item.phrases[0] for item in items], compiled))
 
 
 def code_sentence(
@@ -110,7 +141,8 @@ def code_sentence(
     tokens = tokenize(sentence.text)
     if not tokens:
         return []
-    parse = _parse(compiled, [(sentence, tokens)])[0] if _may_code(tokens, words, compiled) else None
+    speech = any(q in sentence.text for q in g.QUOTE_MARKS)
+    parse = _parse(compiled, [(sentence, tokens)])[0] if _may_code(tokens, words, compiled, speech) else None
     return _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace)
 
 
@@ -119,10 +151,17 @@ def parse_sentence(sentence: Sentence, tokens: list[Token], compiled: CompiledCo
     return _parse(compiled, [(sentence, tokens)])[0]
 
 
-def _may_code(tokens: list[Token], words: set[str], compiled: CompiledCodebook) -> bool:
-    """Whether a sentence can yield an event: some verb pattern has all its words here, or a reporting verb
-    is, and it is no question."""
-    return tokens[-1].text != g.QUESTION_MARK and (compiled.may_match(words) or not compiled.reporting_forms.isdisjoint(words))
+def _may_code(tokens: list[Token], words: set[str], compiled: CompiledCodebook, speech: bool = False) -> bool:
+    """Whether a sentence can yield an event, and so is worth parsing: no question, and some verb pattern has all
+    its words here, or reported speech may be an act (a reporting verb or a quotation, with a cue phrase or two
+    actors to be about)."""
+    if tokens[-1].text == g.QUESTION_MARK:
+        return False
+    if compiled.may_match(words):
+        return True
+    if not (speech or not compiled.reporting_forms.isdisjoint(words)):
+        return False
+    return not compiled.cue_words.isdisjoint(words) or len(compiled.name_words & words) >= 2
 
 
 def _parse(compiled: CompiledCodebook, items: list[tuple[Sentence, list[Token]]]) -> list[Parse]:
@@ -133,8 +172,9 @@ def _parse(compiled: CompiledCodebook, items: list[tuple[Sentence, list[Token]]]
     return compiled.parser.parse([t for _, t in items], [s.text for s, _ in items])
 
 
-def _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace: list[str] | None = None) -> list[Event]:
-    phrases, discarded = _match_phrases(tokens, compiled, day)
+def _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace: list[str] | None = None,
+                 phrases: tuple | None = None) -> list[Event]:
+    phrases, discarded = phrases if phrases is not None else _match_phrases(tokens, compiled, day)
     if discarded:
         return []  # films, sports, idioms the codebook lists: neither events nor referents
     actors = _compose_actors(tokens, phrases, compiled, context)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from events.codebook import ActorEntry, AgentEntry, Codebook, CodebookError, Discard, EventType
 from events.problems import Problem
-from events.grammar import SUBJECT_PRONOUNS
+from events.grammar import DETERMINERS, PREPOSITIONS, SUBJECT_PRONOUNS
 from events.text import tokenize
 
 if TYPE_CHECKING:
@@ -156,6 +156,8 @@ class CompiledCodebook:
     reporting_forms: frozenset[str] = field(repr=False, default=frozenset())
     cues: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = field(repr=False, default_factory=dict)
     cue_words: frozenset[str] = field(repr=False, default=frozenset())  # first words of cues (a prefilter)
+    # first words of actor names that are not closed-class words ("the Kremlin" starts with "the")
+    name_words: frozenset[str] = field(repr=False, default=frozenset())
     parser: "Parser | None" = field(repr=False, default=None)  # the tagger + parser the coder reads trees from
 
     def event_type(self, code: str) -> EventType:
@@ -226,6 +228,7 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
         reporting_forms=frozenset(f for v in codebook.rules.get("reporting_verbs", ()) for f in verb_forms(v, codebook.irregular)),
         cues=(cues := _cue_index(codebook)),
         cue_words=frozenset(cues),
+        name_words=frozenset(k for k in trie if k and k not in DETERMINERS and k not in PREPOSITIONS and k not in SUBJECT_PRONOUNS),
         parser=parser,
     )
 

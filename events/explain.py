@@ -22,7 +22,8 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
         if not tokens:
             continue
         words = token_set(sentence.text)
-        parsed = coder._may_code(tokens, words, compiled) and not compiled.first_tokens.isdisjoint(words)
+        speech = context.quote_open or any(q in sentence.text for q in ('"', "“", "”"))
+        parsed = coder._may_code(tokens, words, compiled, speech) and not (compiled.first_tokens.isdisjoint(words) and not speech)
         if parsed:
             tree = coder.parse_sentence(sentence, tokens, compiled)
             lines.append("  tokens (index text tag relation→head):")

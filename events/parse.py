@@ -61,9 +61,18 @@ class Parser:
             spaces = [tokens[k].end < tokens[k + 1].start for k in range(len(tokens) - 1)] + [False] if tokens else []
             # one sentence, one tree: the parser may not split what the sentence splitter joined
             docs.append(Doc(vocab, words=words, spaces=spaces, sent_starts=[True] + [False] * (len(words) - 1)))
+        from spacy.attrs import DEP, HEAD, TAG
+
+        strings = vocab.strings
+        names: dict[int, str] = {}
         out = []
         for doc in self.nlp.pipe(docs, batch_size=self.batch_size):
-            out.append(Parse(tuple(t.tag_ for t in doc), tuple(t.head.i for t in doc), tuple(t.dep_ for t in doc)))
+            array = doc.to_array([TAG, HEAD, DEP])
+            tags = tuple(names.get(x) or names.setdefault(x, strings[x]) for x in array[:, 0].tolist())
+            deps = tuple(names.get(x) or names.setdefault(x, strings[x]) for x in array[:, 2].tolist())
+            # HEAD is the head's offset from the token, stored unsigned
+            heads = tuple(k + off for k, off in enumerate(array[:, 1].astype("int64").tolist()))
+            out.append(Parse(tags, heads, deps))
         return out
 
     def describe(self) -> dict:

@@ -12,7 +12,7 @@ from functools import cache
 
 import pyarrow as pa
 
-from events.coder import CODER_VERSION, Event, code_sentences, event_id
+from events.coder import CODER_VERSION, Event, code_texts, event_id
 from events.text import normalise_for_dedup
 from events.compiler import CompiledCodebook
 from events.dates import DateResolution, DateResolver
@@ -39,8 +39,7 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
     document_rows: list[dict] = []
     total_sentences = 0
     label = f"{compiled.name}@{compiled.version}"
-    for doc in documents:
-        sentences, events, reference = code_document(doc, compiled, resolver)
+    for doc, (sentences, events, reference) in zip(documents, code_documents(documents, compiled, resolver)):
         total_sentences += len(sentences)
         rows = dated_rows(doc, events, compiled, resolver, label, reference, lead_index(doc, sentences))
         mention_rows.extend(rows)
@@ -66,16 +65,26 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
 
 def code_document(doc: Document, compiled: CompiledCodebook, resolver: DateResolver, explain: bool = False,
                   dated: bool = True):
-    """Sentences, events and the reference date of one document.
+    """Sentences, events and the reference date of one document."""
+    return code_documents([doc], compiled, resolver, explain, dated)[0]
+
+
+def code_documents(docs: list[Document], compiled: CompiledCodebook, resolver: DateResolver, explain: bool = False,
+                   dated: bool = True) -> list[tuple]:
+    """(sentences, events, reference date) of each document; their sentences are parsed in one batch.
 
     A dateline ("MOSCOW, July 3 (Reuters) -") is blanked out before coding, so its city is not taken for an
     actor, and its date becomes the reference date for relative expressions ("on Tuesday").
     """
-    start = _body_start(doc)
-    line = resolver.dateline(doc.text[start:], doc.pub_date)
-    text = doc.text if line is None else doc.text[:start] + " " * line.end + doc.text[start + line.end :]
-    sentences, events = code_sentences(text, compiled, doc.pub_date if dated else None, title=doc.title, explain=explain)
-    return sentences, events, line.reference_date(doc.pub_date) if line else doc.pub_date
+    texts, references = [], []
+    for doc in docs:
+        start = _body_start(doc)
+        line = resolver.dateline(doc.text[start:], doc.pub_date)
+        texts.append((doc.text if line is None else doc.text[:start] + " " * line.end + doc.text[start + line.end :],
+                      doc.pub_date if dated else None, doc.title))
+        references.append(line.reference_date(doc.pub_date) if line else doc.pub_date)
+    coded = code_texts(texts, compiled, explain=explain)
+    return [(sentences, events, reference) for (sentences, events), reference in zip(coded, references)]
 
 
 def lead_index(doc: Document, sentences) -> int:

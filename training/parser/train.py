@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=REPO / "build" / "parser", help="scratch folder (converted data, checkpoints)")
     parser.add_argument("--steps", type=int, default=None, help="override training.max_steps")
     parser.add_argument("--package-only", action="store_true", help="skip training; evaluate and package WORK/model-best")
+    parser.add_argument("--config", type=Path, default=CONFIG, help="training config (default: training/parser/config.cfg)")
+    parser.add_argument("--no-package", action="store_true", help="evaluate only; do not copy the model into the package")
     args = parser.parse_args(argv)
 
     missing = [n for n in TRAIN + DEV if not (args.ud / n).is_file()]
@@ -145,12 +147,15 @@ def main(argv: list[str] | None = None) -> int:
         overrides = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy")}
         if steps:
             overrides["training.max_steps"] = steps
-        train(CONFIG, work, overrides=overrides, use_gpu=-1)
+        train(args.config, work, overrides=overrides, use_gpu=-1)
     if steps is None:
         import spacy
 
-        steps = spacy.util.load_config(CONFIG)["training"]["max_steps"]
+        steps = spacy.util.load_config(args.config)["training"]["max_steps"]
     scores = evaluate(best, args.ud, work)
+    (work / "accuracy.json").write_text(json.dumps(scores, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if args.no_package:
+        return 0
     package(best, scores, steps)
     print(f"packaged {best} -> {MODEL_DIR.relative_to(REPO)}", flush=True)
     return 0
