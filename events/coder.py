@@ -307,7 +307,7 @@ def _statements(sentence, tokens, tree: Tree, compiled, context, explain, coded_
         own = {a.code for a in speaker.members}
         # not the speaker, nor the speaker's own state ("Rouhani said Iran regrets …" is about nobody else)
         targets = [grp for grp in tree.groups if grp.tok_start in content
-                   and not any(a.code in own or any(o.startswith(a.code) for o in own) for a in grp.members)]
+                   and not any(_same_state(a.code, own) for a in grp.members)]
         about = _content_target(r, tree, targets, strict=cue is None)
         if cue is None and coded_heads:
             about = None  # a sentence with an event of its own reports that event, not a comment
@@ -372,8 +372,8 @@ def _quoted_cues(sentence, tokens, tree: Tree, compiled, context, explain, coded
         return []
     code, cue_id = cue
     own = {a.code for a in speaker.members}
-    about = next((grp for grp in tree.groups if grp.tok_start in quoted and not {a.code for a in grp.members} <= own
-                  and not any(a.code in own or any(o.startswith(a.code) for o in own) for a in grp.members)), None)
+    about = next((grp for grp in tree.groups if grp.tok_start in quoted
+                  and not any(_same_state(a.code, own) for a in grp.members)), None)
     out = []
     for source in speaker.members:
         for target in (about.members if about is not None else (None,)):
@@ -381,6 +381,16 @@ def _quoted_cues(sentence, tokens, tree: Tree, compiled, context, explain, coded
             out.append(Event(sentence.index, sentence.text, source, target, code, cue_id,
                              tokens[content[0]].start, tokens[content[-1]].end, "asserted", why))
     return out
+
+
+def _same_state(code: str, own: set[str]) -> bool:
+    """Whether an actor is a speaker or the speaker's own state or government ("the United States called its
+    actions defensive", "Rouhani said Iran regrets"): what a speaker says of them is not about another actor.
+
+    >>> _same_state("IRN", {"IRNGOV"}), _same_state("USAGOV", {"USA"}), _same_state("RUS", {"IRNGOV"})
+    (True, True, False)
+    """
+    return any(code.startswith(o) or o.startswith(code) for o in own)
 
 
 _CONTENT_RELATIONS = ("ccomp", "xcomp", "obj", "obl", "advcl")
@@ -598,8 +608,9 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
         agent = tree.agent(h)
         by = tree.group_for(agent) if agent is not None else None
         patient = tree.passive_subject(h)
-        if by is None and agent is None:
+        if by is None and agent is None and tree.dep(h) not in ("acl:relcl", "acl", "advcl"):
             # "71 people were arrested": an arrest or a charge with no agent is the article's police or courts
+            # (not in a relative or adverbial clause: "her husband, who was arrested in May" is background)
             by = _implied_agent(code, h, tokens, compiled, context)
         if by is None:
             return _no(trace, m, "passive voice without an actor as its 'by' agent")
