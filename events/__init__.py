@@ -2,12 +2,12 @@
 
 The public API is small and lazy: importing the package does no I/O.
 
-    from events import load_codebook, compile_codebook, code_text, build
+    from events import load_codebook, load_parser, compile_codebook, code_text, build
 """
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_codebook", "compile_codebook", "code_text", "build", "default_codebook_path"]
+__all__ = ["__version__", "load_codebook", "load_parser", "compile_codebook", "code_text", "build", "default_codebook_path"]
 
 
 def __getattr__(name):  # lazy re-exports keep `import events` cheap
@@ -15,6 +15,10 @@ def __getattr__(name):  # lazy re-exports keep `import events` cheap
         from events import codebook
 
         return getattr(codebook, name)
+    if name == "load_parser":
+        from events.parse import load_parser
+
+        return load_parser
     if name == "compile_codebook":
         from events.compiler import compile_codebook
 

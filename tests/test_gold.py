@@ -14,6 +14,7 @@ from events.evaluate import evaluate, read_gold
 from conftest import FIXTURES, ROOT, shared_path
 
 GOLD = FIXTURES / "gold"
+ARTICLES = FIXTURES / "articles"  # whole short articles: leads, quotations, pronouns, datelines, no-event stories
 GRAMMAR_FILES = ("grammar_passive", "grammar_negation", "grammar_compound", "grammar_reported_speech",
                  "grammar_titles", "grammar_pronouns", "no_event", "dates")
 
@@ -22,6 +23,8 @@ GRAMMAR_FILES = ("grammar_passive", "grammar_negation", "grammar_compound", "gra
 FIXTURE_FLOORS = {"root": 0.87, "dyad": 0.85}
 # plover_gsr_cameo.jsonl: root P 0.833 R 0.605 F1 0.701; dyad P 0.678 R 0.492 F1 0.570 (issue 3 asks >= 0.65 / 0.55).
 PLOVER_FLOORS = {"root": 0.65, "dyad": 0.55}  # the floors issue 3 sets
+# Whole-article fixtures (tests/fixtures/articles/, 63 articles, written blind to the coder's output):
+ARTICLE_FLOORS = {"root": 0.62, "dyad": 0.54}
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +78,23 @@ def test_gold_plover_reference_f1_floor(compiled):
     report = evaluate(read_gold([shared_path("gold", "plover_gsr_cameo.jsonl")]), compiled)
     for level, floor in PLOVER_FLOORS.items():
         assert report.f1(level) >= floor, report.render(level, failures=0)
+
+
+@pytest.fixture(scope="module")
+def articles():
+    return read_gold([ARTICLES])
+
+
+def test_gold_articles_are_whole_articles(articles):
+    from events.text import split_sentences
+
+    assert len(articles) >= 60
+    assert all(len(split_sentences(r.text)) >= 3 for r in articles), [r.origin for r in articles if len(split_sentences(r.text)) < 3]
+    assert sum(r.no_event for r in articles) >= 8
+
+
+def test_gold_articles_f1_floor(articles, compiled):
+    report = evaluate(articles, compiled)
+    for level, floor in ARTICLE_FLOORS.items():
+        assert report.f1(level) >= floor, report.render(level, failures=40)
+    assert report.no_event_documents_with_predictions <= 2, report.render("dyad", failures=40)
