@@ -271,7 +271,14 @@ def _fits_tree(m: _Match, tree: Tree) -> bool:
     """A verb pattern needs a verb at its head, a noun pattern a noun: "the attack by Hamas" is no verb,
     "Israel's attacks on" no clause, "providing shell commands" no shelling."""
     h = m.tok_start
-    return tree.is_noun(h) if m.pattern.is_noun else tree.is_verb(h)
+    if m.pattern.is_noun:
+        return tree.is_noun(h)
+    if tree.is_verb(h):
+        return True
+    # a mistagged verb that the parser still reads as a predicate: it heads a clause or has a subject or object
+    # ("to disperse/NN demonstrators": xcomp with an object), never a noun in a noun phrase
+    return tree.tag(h) in ("NN", "NNS", "JJ") and (
+        tree.dep(h) in ("ROOT", "xcomp", "ccomp", "advcl", "parataxis") and bool(tree.children(h, "nsubj", "obj", "mark")))
 
 
 def _statements(sentence, tokens, tree: Tree, compiled, context, explain, coded_heads: set[int], quoted,
@@ -596,6 +603,10 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
             left = _actor_at(tree.subject(light), light, tokens, tree, context)
     else:
         left = _actor_at(tree.subject(h), h, tokens, tree, context)
+        if left is None and tree.subject(h) is None and _finite(h, tree):
+            left = _subject_by_order(h, tree)  # the parse gave the verb no subject at all
+            if left is not None:
+                why.append("subject by word order: the parse gave the verb none")
     source_group, target_group = left, m.slot
     places = pattern.code[:2] not in compiled.rules.get("no_place_target", ())  # venues of talks are not parties
     if "source_slot" in pattern.flags:
@@ -622,6 +633,10 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
     elif target_group is None:
         people = compiled.rules.get("people_nouns", ())
         target_group = _object_group(h, m, tokens, tree, context, places, exclude=source_group)
+        if target_group is None and not tree.objects(h) and not tree.children(h, "xcomp", "ccomp"):
+            target_group = _object_by_order(m, tree, exclude=source_group)  # the parse gave the verb no object
+            if target_group is not None:
+                why.append("target by word order: the parse gave the verb no object")
         if target_group is None and pattern.code[:2] in compiled.rules.get("conditional_target_roots", ()):
             # "threatened to stop talks if the United States goes ahead": the party the condition names
             target_group = _condition_subject(h, tokens, tree, context)
@@ -702,6 +717,10 @@ def _framed_by(m: _Match, heads: dict[int, _Match], tree: Tree, compiled) -> int
                 return gov  # (an event noun as the subject is an event of its own: "Israeli airstrikes killed 20")
             if rel in ("advcl", "acl") and _nonfinite(node, tree):
                 return gov  # "accused X of killing …", "urged X, to repatriate …": what the event is about
+            consequences = compiled.rules.get("consequence_roots", ())
+            if (rel == "advcl" and tree.tag(node) == "VBG" and not tree.children(node, "nsubj")
+                    and m.pattern.code[:2] in consequences and other.pattern.code[:2] in consequences):
+                return gov  # "shelled the city, killing 20": the killing is what the shelling did
             return None  # a finite clausal complement or adverbial clause: its own event ("said Iran attacked …")
         if rel in ("ccomp", "advcl", "parataxis", "conj", "acl:relcl", "root"):
             break  # a new clause: nothing above frames it
@@ -790,6 +809,36 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
     # "cracked down on protesters", "expelled the Libyan ambassador to Greece": an actor inside the pattern
     return next((grp for grp in tree.groups if h < grp.tok_start < m.tok_end and grp is not exclude
                  and not any(a.resolved_from for a in grp.members)), None)
+
+
+def _finite(k: int, tree: Tree) -> bool:
+    """A finite verb ("renewed", "uses") or a participle with its auxiliary ("has imposed")."""
+    return tree.tag(k) in ("VBD", "VBZ", "VBP") or (tree.tag(k) in ("VBN", "VBG") and bool(tree.children(k, "aux")))
+
+
+def _subject_by_order(h: int, tree: Tree) -> Group | None:
+    """When the parse gives a finite verb no subject (it took the verb for a modifier: "Israel and Lebanon
+    renewed negotiations"), the nearest actor group before it, not inside a prepositional phrase, with no other
+    finite verb or clause boundary in between."""
+    for grp in sorted((g_ for g_ in tree.groups if g_.tok_end <= h), key=lambda g_: -g_.tok_end):
+        between = range(grp.tok_end, h)
+        if any(_finite(k, tree) or tree.lowers[k] in (";", ":", "that", "which", "who") for k in between):
+            return None
+        if grp.prep is None and not any(a.resolved_from for a in grp.members):
+            return grp
+    return None
+
+
+def _object_by_order(m: _Match, tree: Tree, exclude: Group | None) -> Group | None:
+    """When the parse gives the verb no object at all, the first actor group after the pattern, not inside a
+    prepositional phrase of place or agency, before any other verb or clause boundary."""
+    for grp in sorted((g_ for g_ in tree.groups if g_.tok_start >= m.tok_end), key=lambda g_: g_.tok_start):
+        between = range(m.tok_end, grp.tok_start)
+        if any(tree.is_verb(k) or tree.lowers[k] in (";", ":", ",", "that", "which", "who", "and") for k in between):
+            return None
+        if grp is not exclude and grp.prep not in g.NON_TARGET_PREPOSITIONS:
+            return grp
+    return None
 
 
 def _rule_for(table: dict, code: str) -> str | None:
