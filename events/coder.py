@@ -666,7 +666,7 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
         elif "no_target" in pattern.flags or code[:2] in compiled.rules.get("target_optional_roots", ()):
             if code[:2] == "01" and tree.dep(h) == "parataxis":
                 return _no(trace, m, "the frame of a report (parataxis), not a statement")  # "…, the White House announced"
-            pairs = [(a, None) for a in source_group.members]
+            pairs = [(a, _implied_target(a, code, compiled, context)) for a in source_group.members]
         else:
             return _no(trace, m, "no actor as object or prepositional object, and this root needs a target")
     else:
@@ -839,6 +839,18 @@ def _object_by_order(m: _Match, tree: Tree, exclude: Group | None) -> Group | No
         if grp is not exclude and grp.prep not in g.NON_TARGET_PREPOSITIONS:
             return grp
     return None
+
+
+def _implied_target(source: Actor, code: str, compiled, context: DocumentContext) -> Actor | None:
+    """The target a codebook rule implies when the text names none (`implied_targets`: a protest with no target
+    is against the government of the protesters' country): that country with the rule's role, unless the source
+    already holds the role."""
+    role = _rule_for(compiled.rules.get("implied_targets", {}), code)
+    country = source.code[:3] if source.code[:3] in compiled.country_codes else context.home
+    if role is None or country is None or source.code == country + role:
+        return None
+    return Actor(country + role, source.start, source.end, source.tok_start, source.tok_end,
+                 (f"rule:implied_targets:{role}",), False, "context")
 
 
 def _rule_for(table: dict, code: str) -> str | None:
