@@ -143,7 +143,7 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
         contexts: dict[str, actor_stage.DocumentContext] = {}
         for (doc, s, w, t), parse in zip(tokens, trees):
             context = contexts.setdefault(doc.id, actor_stage.DocumentContext())
-            phrases, discarded = actor_stage._match_phrases(t, compiled, doc.pub_date)
+            phrases, discarded = actor_stage._match_phrases(t, compiled, doc.pub_date, compiled.rules.get("role_grace_days", 0))
             groups = actor_stage._group(t, actor_stage._compose_actors(t, phrases, compiled, context), compiled)
             out.append((doc, s, t, groups, context, parse))
         return out

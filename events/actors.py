@@ -73,8 +73,12 @@ class _Phrase:
     entries: tuple[PhraseEntry, ...]
 
 
-def _match_phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date) -> tuple[list[_Phrase], bool]:
-    """Longest-match walk of the phrase trie; returns non-overlapping phrases and whether a discard fired."""
+def _match_phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date | None,
+                   grace: int = 0) -> tuple[list[_Phrase], bool]:
+    """Longest-match walk of the phrase trie; returns non-overlapping phrases and whether a discard fired.
+
+    Entries are selected by `day` (None: each name's latest role). With `grace` > 0, `day` is a publication date
+    standing in for the event's: a name whose last role ended at most `grace` days before keeps it."""
     trie = compiled.trie
     out: list[_Phrase] = []
     discarded = False
@@ -105,8 +109,8 @@ def _match_phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date
         end, entries, kind = best
         if kind == "actor":
             dated = tuple(e for e in entries if e.applies_on(day)) if day is not None else _latest(entries)
-            if not dated and day is not None:
-                dated = _just_ended(entries, day, compiled.rules.get("max_event_age_days", 366))
+            if not dated and day is not None and grace > 0:
+                dated = _just_ended(entries, day, grace)
             if not dated:  # a known name with no role on this date: consume it, code nothing
                 out.append(_Phrase("inactive", i, end, entries))
                 i = end
@@ -120,7 +124,7 @@ def _match_phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date
 def _just_ended(entries: tuple[PhraseEntry, ...], day: dt.date, window: int) -> tuple[PhraseEntry, ...]:
     """A name whose last role ended shortly before `day` and was followed by none: the story is about what
     they did in that role ("Soleimani", killed two days before the article; a minister who resigned last
-    month). Only when no entry starts after it, and within the codebook's max_event_age_days."""
+    week). Only when no entry starts after it, and within the codebook's `role_grace_days`."""
     ended = [e for e in entries if e.valid_to is not None and e.valid_to < day and (day - e.valid_to).days <= window]
     if not ended or any(e.valid_from is not None and e.valid_from > day for e in entries):
         return ()

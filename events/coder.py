@@ -123,7 +123,7 @@ def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str
         tokens = tokenize(sentence.text)
         if tokens:
             candidate = _may_code(tokens, words, compiled, speech)
-            items.append(_Item(sentence, tokens, candidate, _match_phrases(tokens, compiled, day)))
+            items.append(_Item(sentence, tokens, candidate, _match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))))
             quote_open = _quote_open_after(tokens, quote_open)
     return _Plan(sentences, items, home_country([item.phrases[0] for item in items], compiled))
 
@@ -174,7 +174,7 @@ def _parse(compiled: CompiledCodebook, items: list[tuple[Sentence, list[Token]]]
 
 def _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace: list[str] | None = None,
                  phrases: tuple | None = None) -> list[Event]:
-    phrases, discarded = phrases if phrases is not None else _match_phrases(tokens, compiled, day)
+    phrases, discarded = phrases if phrases is not None else _match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))
     if discarded:
         return []  # films, sports, idioms the codebook lists: neither events nor referents
     actors = _compose_actors(tokens, phrases, compiled, context)

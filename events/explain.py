@@ -33,7 +33,7 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
         else:
             lines.append("  tokens: " + " ".join(t.text for t in tokens))
             lines.append("  not parsed: no actor word, or no verb pattern has all its words here")
-        phrases, discarded = actors._match_phrases(tokens, compiled, day)
+        phrases, discarded = actors._match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))
         if discarded:
             lines.append("  a discard phrase matched: no event is coded from this sentence")
         for p in phrases:

@@ -165,7 +165,7 @@ def _check_rules(cb: Codebook, add) -> None:
         if code is not None and codes and code not in codes:
             add("codebook.toml", _line_of(path, key), "CB002", f"[rules -> {key}] is {code!r}, not a code in event_codes.csv."
                 f"{did_you_mean(str(code), codes)}")
-    for key in ("max_event_age_days",):
+    for key in ("max_event_age_days", "role_grace_days"):
         value = cb.rules.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
             add("codebook.toml", _line_of(path, key), "CB009", f"[rules -> {key}] is {value!r}; expected a whole number >= 0")
