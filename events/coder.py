@@ -52,6 +52,9 @@ class Event:
     verb_end: int
     modality: str  # "asserted" | "future" | "negated"
     explanation: tuple[str, ...] = field(default=(), compare=False)
+    # character spans of the sentence's other clauses: a date there is not this event's ("held a rally on Thursday,
+    # ahead of the election to be held on August 9")
+    other_clauses: tuple[tuple[int, int], ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -689,8 +692,26 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
             target = target.with_code(target.code[:3])
         reasons = tuple(why + [f"modality {modality}", f"source {source.code} ({', '.join(source.entry_ids)})",
                                f"target {target.code if target else None}"]) if explain else ()
-        out.append(Event(sentence.index, sentence.text, source, target, code, pattern.id, verb_start, verb_end, modality, reasons))
+        out.append(Event(sentence.index, sentence.text, source, target, code, pattern.id, verb_start, verb_end, modality, reasons,
+                         _other_clauses(h, tokens, tree)))
     return out
+
+
+_CLAUSES = frozenset(["acl", "acl:relcl", "advcl", "ccomp", "csubj", "parataxis", "xcomp"])
+
+
+def _other_clauses(h: int, tokens, tree: Tree) -> tuple[tuple[int, int], ...]:
+    """Character spans of the clauses of the sentence that do not contain token h (relative, adverbial,
+    complement and conjoined verb clauses): what they date is not the event at h."""
+    spans = []
+    for k in range(len(tokens)):
+        if k == h or not (tree.dep(k) in _CLAUSES or (tree.dep(k) == "conj" and tree.is_verb(k))):
+            continue
+        sub = tree.subtree(k)
+        if h in sub:
+            continue
+        spans.append((tokens[sub[0]].start, tokens[sub[-1]].end))
+    return tuple(sorted(set(spans)))
 
 
 def _no(trace: list[str] | None, m: _Match, reason: str) -> list[Event]:

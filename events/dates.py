@@ -660,8 +660,10 @@ class DateResolver:
 
     # -- public API ---------------------------------------------------------------------------------------
 
-    def resolve(self, sentence: str, verb_span: tuple[int, int], pub_date: dt.date) -> DateResolution:
-        """The date of the event whose verb phrase is `sentence[verb_span[0]:verb_span[1]]`."""
+    def resolve(self, sentence: str, verb_span: tuple[int, int], pub_date: dt.date,
+                outside: tuple[tuple[int, int], ...] = ()) -> DateResolution:
+        """The date of the event whose verb phrase is `sentence[verb_span[0]:verb_span[1]]`; date expressions
+        inside the `outside` character spans (other clauses, as the parse draws them) are not the event's."""
         vs, ve = verb_span
         if not (0 <= vs < ve <= len(sentence)):
             raise ValueError(
@@ -672,7 +674,7 @@ class DateResolver:
             pub_date = pub_date.date()
         fallback = DateResolution(pub_date, "day", "publication", None, None)
         low = _fold(sentence)
-        candidates = _find_candidates(sentence, low)
+        candidates = [c for c in _find_candidates(sentence, low) if not any(a <= c.start and c.end <= b for a, b in outside)]
         if not candidates:
             return fallback
         ids, intent = _clause_ids(sentence, verb_span, tuple(c.end for c in candidates if not c.blocked), low)

@@ -113,7 +113,7 @@ def resolve_date(event: Event, pub_date: dt.date, resolver: DateResolver, anchor
     """The event's date: its own clause's expression, else the date of the story's lead, else publication."""
     if event.modality == "future":
         return DateResolution(pub_date, "day", "publication", None, None)
-    found = resolver.resolve(event.sentence, (event.verb_start, event.verb_end), pub_date)
+    found = resolver.resolve(event.sentence, (event.verb_start, event.verb_end), pub_date, event.other_clauses)
     if found.source == "publication" and anchor is not None:
         return DateResolution(anchor.date, anchor.precision, "context", anchor.text, None)
     return found

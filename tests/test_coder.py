@@ -104,3 +104,50 @@ def test_coder_cli_code_explain_and_json():
     assert [(r["source_actor"], r["target_actor"], r["event_code"], r["event_date"]) for r in rows] == [
         ("IRNGOV", "RUSGOV", "040", "2024-07-16")
     ]
+
+
+# -- whole articles: what actors say, who "he" is, and when it happened (the discourse issue's examples) --------
+def test_coder_dates_do_not_leak_between_sentences(code):
+    rows = code("Trump said he banned travel from China in January.\nBiden attacked Trump on taxes during the October debate.",
+                "2020-11-02")
+    by_code = {r["event_code"]: r for r in rows}
+    assert by_code["1722"]["event_date"].isoformat() == "2020-01-01" and by_code["1722"]["date_precision"] == "month"
+    attack = by_code["111"]  # a verbal attack on an issue is criticism, not force
+    assert (attack["source_actor"][:3], attack["target_actor"][:3]) == ("USA", "USA")
+    assert attack["event_date"].isoformat() != "2020-01-01"  # a month from another sentence does not spread
+    assert "190" not in by_code
+
+
+def test_coder_a_future_clause_does_not_date_the_main_verb(code):
+    rows = code("On Thursday, Sviatlana Tsikhanouskaya, a candidate in the election to be held on August 9, held a rally in "
+                "Minsk.", "2020-08-03")
+    assert [(r["source_actor"], r["event_code"], r["event_date"].isoformat()) for r in rows] == [("BLROPP", "141", "2020-07-30")]
+
+
+@pytest.mark.parametrize("text", [
+    "Iranian officials said the virus killed three people in Tehran.",
+    "The deal was their best shot at peace, the Iranian foreign minister said.",
+    "Israeli police said a storm killed two people near Haifa.",
+])
+def test_coder_non_human_subjects_and_metaphors_are_no_events(code, text):
+    assert [(r["source_actor"], r["event_code"]) for r in code(text, "2020-11-02") if r["event_code"][:2] in ("18", "19", "20")] == []
+
+
+def test_coder_quotation_speaker_and_first_person(code):
+    rows = code('Hungarian Foreign Minister Peter Szijjarto told reporters on Wednesday: "The European Union has failed '
+                'to bring peace.\nWe condemn the decision of Brussels, it is a disgrace."', "2024-11-28")
+    got = {(r["source_actor"], r["target_actor"], r["event_code"]) for r in rows}
+    assert ("HUNGOV", "IGOEEC", "111") in got  # "we condemn": the speaker of the quotation, in its second sentence
+
+
+def test_coder_reported_cue_codes_the_speakers_act(code):
+    rows = code("Serbian President Aleksandar Vucic said on Tuesday that Kosovo Prime Minister Albin Kurti's remarks were "
+                "a disgrace.", "2023-09-20")
+    assert [(r["source_actor"], r["target_actor"], r["event_code"]) for r in rows] == [("SRBGOV", "XKXGOV", "111")]
+    assert rows[0]["pattern_id"] == "111.disgrace"  # the cue, recorded as what produced the event
+
+
+def test_coder_agentless_arrest_is_the_articles_police(code):
+    rows = code("Indian officials in Kerala said on Friday that an elephant had died.\nTwelve people were arrested on Saturday.",
+                "2020-06-07")
+    assert ("INDCOP", "INDCRM", "173") in {(r["source_actor"], r["target_actor"], r["event_code"]) for r in rows}
