@@ -15,8 +15,10 @@ from events.compiler import CompiledCodebook
 from events.schema import arrow_schema
 
 KEY = ["event_date", "source_actor", "target_actor", "event_code"]
+PRECISIONS = ("day", "week", "month", "year")
+PRECISION_RANK = {p: k for k, p in enumerate(PRECISIONS)}
 # the mention columns aggregation needs: reading only these keeps memory to a fraction of the partition
-COLUMNS = KEY + ["pub_date", "doc_id", "sentence_index", "verb_start", "doc_source", "event_base_code",
+COLUMNS = KEY + ["date_precision", "pub_date", "doc_id", "sentence_index", "verb_start", "doc_source", "event_base_code",
                  "event_root_code", "quad_class", "goldstein", "codebook_version"]
 
 
@@ -39,6 +41,7 @@ def aggregate_partition(files: list[Path], compiled: CompiledCodebook) -> pa.Tab
         mentions.sort(["pub_date", "doc_id", "sentence_index", "verb_start"])
         .group_by(KEY, maintain_order=True)
         .agg(
+            pl.col("date_precision").replace_strict(PRECISION_RANK, return_dtype=pl.Int8).min().alias("precision_rank"),
             pl.len().alias("num_mentions"),
             pl.col("doc_id").n_unique().alias("num_articles"),
             pl.col("doc_source").fill_null("\x00unknown").n_unique().alias("num_sources"),
@@ -63,6 +66,7 @@ def aggregate_partition(files: list[Path], compiled: CompiledCodebook) -> pa.Tab
             {
                 "global_event_id": hashlib.sha256(key.encode()).hexdigest()[:20],
                 "event_date": row["event_date"],
+                "date_precision": PRECISIONS[row["precision_rank"]],
                 "source_actor": row["source_actor"],
                 "source_country": src[0],
                 "source_known_group": src[1],
