@@ -136,6 +136,7 @@ class Codebook:
     content_hash: str
     problems: tuple[Problem, ...] = field(default=())
     cues: tuple[Cue, ...] = field(default=())
+    gender: dict[str, str] = field(default_factory=dict)  # person id (before "@") -> "f" | "m"
 
     @property
     def ok(self) -> bool:
@@ -266,6 +267,7 @@ class _Reader:
         }
         discards = self.read_discards(root / "discards.csv")
         cues = self.read_cues(root / "cues.csv")
+        gender = self.read_gender(root / "gender.csv")
         files = self.hash_files()
         content_hash = hashlib.sha256("".join(f"{p}\0{h}\n" for p, h in files).encode()).hexdigest()
         return Codebook(
@@ -287,6 +289,7 @@ class _Reader:
             irregular=irregular,
             discards=discards,
             cues=cues,
+            gender=gender,
             files=files,
             content_hash=content_hash,
             problems=tuple(sorted(self.problems)),
@@ -447,6 +450,15 @@ class _Reader:
                 continue
             out.append(Cue(r["id"], r["code"], cue, r.get("note", ""), self.rel(path), line))
         return tuple(out)
+
+    def read_gender(self, path: Path) -> dict[str, str]:
+        out = {}
+        for line, r in self.unique(path, "gender", "person", required=False):
+            if r["gender"] not in ("f", "m"):
+                self.problem(path, line, "CB009", f"gender {r['gender']!r} of {r['person']!r}; expected f or m")
+                continue
+            out[r["person"]] = r["gender"]
+        return out
 
     def rows_with_unique_ids(self, paths: list[Path], table: str, kind: str):
         """Rows of several files whose ids are unique across all of them; a repeated id is CB001 naming both lines."""

@@ -82,7 +82,7 @@ def code_texts(texts: list[tuple[str, dt.date | None, str | None]], compiled: Co
     parses = iter(_parse(compiled, [(item.sentence, item.tokens) for plan in plans for item in plan.items if item.candidate]))
     out = []
     for plan, (_, day, _) in zip(plans, texts):
-        context = DocumentContext(home=plan.home)
+        context = DocumentContext(home=plan.home, genders=compiled.gender)
         events: list[Event] = []
         for item in plan.items:
             events.extend(_code_tokens(item.sentence, item.tokens, next(parses) if item.candidate else None, compiled,
@@ -137,7 +137,7 @@ def code_sentence(
 ) -> list[Event]:
     """Code one sentence (parsing it alone) in `context`, which it updates; `trace` collects why matched
     patterns were not coded."""
-    context = context if context is not None else DocumentContext()
+    context = context if context is not None else DocumentContext(genders=compiled.gender)
     words = token_set(sentence.text)
     if compiled.first_tokens.isdisjoint(words):
         return []
@@ -967,26 +967,42 @@ def _object_pronoun(tokens, lowers, end: int, source: Group, context: DocumentCo
 
 
 def _pronoun(word: str, k: int, tokens: list[Token], before: list[Group], context: DocumentContext) -> Group | None:
-    """ "Lavrov said he…" refers within the sentence; "He also…" to the previous sentences' individual."""
+    """ "Lavrov said he…" refers within the sentence; "He also…" to the previous sentences' individual. "she" and
+    "he" prefer a person of that gender (`gender.csv`) and never take a person of the other."""
     kind = g.SUBJECT_PRONOUNS[word]
+    wanted = {"he": "m", "she": "f"}.get(word)
+
+    def gender(a: Actor) -> str | None:
+        return next((context.genders[e.split("@")[0]] for e in a.entry_ids if e.split("@")[0] in context.genders), None)
+
+    def pick(actors: list[Actor]) -> Actor | None:
+        """The latest of `actors` (newest last) of the wanted gender, else of unknown gender."""
+        if wanted is None:
+            return actors[-1] if actors else None
+        exact = [a for a in actors if gender(a) == wanted]
+        unknown = [a for a in actors if gender(a) is None]
+        return (exact or unknown or [None])[-1]
+
+    def at_k(actors) -> Group:
+        return Group(tuple(Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun")
+                           for a in actors), k, k + 1, None)
+
     if kind == "thing":  # "Hungary has said it will…": only an actor earlier in the same sentence
         local = [grp for grp in before if not grp.in_pp and len(grp.members) == 1 and not grp.members[0].is_person]
-    else:
-        local = [grp for grp in before if not grp.in_pp and (len(grp.members) > 1) == (kind == "plural")
-                 and (kind == "plural" or grp.members[0].is_person)]
-    if local:
-        referent = local[-1]
-        members = tuple(Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun") for a in referent.members)
-        return Group(members, k, k + 1, None)
-    if kind == "singular" and context.last_singular is not None:
-        a = context.last_singular
-        return Group((Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun"),), k, k + 1, None)
-    if kind == "plural" and context.last_plural is not None:
-        members = tuple(
-            Actor(a.code, tokens[k].start, tokens[k].end, k, k + 1, a.entry_ids, a.is_person, "pronoun") for a in context.last_plural.members
-        )
-        return Group(members, k, k + 1, None)
-    return None
+        return at_k(local[-1].members) if local else None
+    if kind == "plural":
+        local = [grp for grp in before if not grp.in_pp and len(grp.members) > 1]
+        if local:
+            return at_k(local[-1].members)
+        return at_k(context.last_plural.members) if context.last_plural is not None else None
+    local = [grp.members[0] for grp in before if not grp.in_pp and len(grp.members) == 1 and grp.members[0].is_person]
+    found = pick(local)
+    if found is None:
+        earlier = list(reversed(context.individuals))  # oldest first, newest last
+        if context.last_singular is not None and all(a.code != context.last_singular.code for a in earlier):
+            earlier.append(context.last_singular)
+        found = pick(earlier)
+    return at_k((found,)) if found is not None else None
 
 
 def event_id(doc_id: str, event: Event) -> str:

@@ -158,6 +158,7 @@ class CompiledCodebook:
     cue_words: frozenset[str] = field(repr=False, default=frozenset())  # first words of cues (a prefilter)
     # first words of actor names that are not closed-class words ("the Kremlin" starts with "the")
     name_words: frozenset[str] = field(repr=False, default=frozenset())
+    gender: dict[str, str] = field(repr=False, default_factory=dict)  # person id (before "@") -> "f" | "m"
     parser: "Parser | None" = field(repr=False, default=None)  # the tagger + parser the coder reads trees from
 
     def event_type(self, code: str) -> EventType:
@@ -229,6 +230,7 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
         cues=(cues := _cue_index(codebook)),
         cue_words=frozenset(cues),
         name_words=frozenset(k for k in trie if k and k not in DETERMINERS and k not in PREPOSITIONS and k not in SUBJECT_PRONOUNS),
+        gender=dict(codebook.gender),
         parser=parser,
     )
 

@@ -15,7 +15,7 @@ from events.text import split_sentences, tokenize, token_set
 
 def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
     lines: list[str] = []
-    context = actors.DocumentContext()
+    context = actors.DocumentContext(genders=compiled.gender)
     for sentence in split_sentences(text):
         tokens = tokenize(sentence.text)
         lines.append(f"sentence {sentence.index}: {sentence.text}")

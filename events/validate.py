@@ -77,6 +77,7 @@ def semantic_problems(cb: Codebook, today: dt.date | None = None, thorough: bool
     _check_patterns(cb, add, thorough)
     _check_discards(cb, add)
     _check_cues(cb, add)
+    _check_gender(cb, add)
     return out
 
 
@@ -340,6 +341,23 @@ def subsumes(general: tuple[str, ...], specific: tuple[str, ...]) -> bool:
 def head_forms(p: CompiledPattern, irregular) -> tuple[str, ...]:
     """The surface forms a pattern is indexed under, exactly as `compiler.compile_codebook` does."""
     return (p.head, plural(p.head)) if p.is_noun else verb_forms(p.head, irregular)
+
+
+def _check_gender(cb: Codebook, add) -> None:
+    people = {a.id.split("@")[0] for a in cb.actors}
+    for person in sorted(set(cb.gender) - people):
+        add("gender.csv", _line_in(cb.path / "gender.csv", person), "CB021",
+            f"gender given for {person!r}, who is not an actor id (the part before '@').{did_you_mean(person, sorted(people))}")
+
+
+def _line_in(path, key: str) -> int:
+    try:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.split(",", 1)[0] == key:
+                return n
+    except OSError:
+        pass
+    return 0
 
 
 def _check_cues(cb: Codebook, add) -> None:

@@ -151,3 +151,10 @@ def test_coder_agentless_arrest_is_the_articles_police(code):
     rows = code("Indian officials in Kerala said on Friday that an elephant had died.\nTwelve people were arrested on Saturday.",
                 "2020-06-07")
     assert ("INDCOP", "INDCRM", "173") in {(r["source_actor"], r["target_actor"], r["event_code"]) for r in rows}
+
+
+def test_coder_she_and_he_follow_the_gender_the_dictionary_knows(code):
+    rows = code("Kamala Harris met Emmanuel Macron in Paris on Monday. She praised France. He thanked her.", "2024-03-06")
+    got = {(r["source_actor"], r["target_actor"], r["event_code"], r["source_text"]) for r in rows}
+    assert ("USAGOV", "FRA", "051", "She") in got  # not the male president named last
+    assert ("FRAGOV", "USAGOV", "051", "He") in got
