@@ -21,7 +21,7 @@ from events.text import tokenize
 if TYPE_CHECKING:
     from events.parse import Parser
 
-COMPILER_VERSION = "events.compiler.v1"
+COMPILER_VERSION = "events.compiler.v2"  # v2: cues, reporting verbs, genders
 
 FLAGS = ("ignore", "mutual", "no_target", "noun", "source_slot")
 GAP = "..."

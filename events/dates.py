@@ -65,7 +65,7 @@ from typing import NamedTuple
 
 __all__ = ["DATES_VERSION", "PRECISIONS", "DateResolution", "Dateline", "DateResolver", "CacheInfo"]
 
-DATES_VERSION = "events.dates.v1"
+DATES_VERSION = "events.dates.v2"  # v2: only the lead lends its day; dates in other clauses (parse) are not the event's
 PRECISIONS = ("day", "week", "month", "year")
 
 

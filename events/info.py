@@ -56,6 +56,7 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
         "codebook": {k: codebook.get(k) for k in ("name", "version", "content_hash")},
         "package": manifest.get("package", {}),
         "behaviour": manifest.get("behaviour", {}),
+        "parser": {k: (manifest.get("parser") or {}).get(k) for k in ("name", "version", "content_hash")},
         "inputs": len(manifest.get("inputs", [])),
         "totals": manifest.get("totals", {}),
         "rows_per_year": {table: dict(sorted(counts.items())) for table, counts in sorted(years.items())},
@@ -70,6 +71,8 @@ def render_info(summary: dict) -> str:
     lines = [
         f"{summary['path']}",
         f"  codebook:  {cb['name']} {cb['version']} (content {str(cb['content_hash'])[:12]})",
+        f"  parser:    {summary['parser']['name']} {summary['parser']['version']} "
+        f"(content {str(summary['parser']['content_hash'])[:12]})",
         f"  built by:  events {summary['package'].get('version', '?')}  "
         + "  ".join(f"{v}" for v in summary["behaviour"].values()),
         f"  inputs:    {summary['inputs']:,}",

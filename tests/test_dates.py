@@ -196,7 +196,7 @@ def test_dates_bad_verb_span_is_reported(span):
 
 
 def test_dates_version_name():
-    assert DATES_VERSION == "events.dates.v1"
+    assert DATES_VERSION == "events.dates.v2"
 
 
 def test_dates_import_is_lazy_and_clock_free():
