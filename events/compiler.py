@@ -221,7 +221,7 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
         trie=trie,
         verb_index=verb_index,
         # words that can start an actor: dictionary phrases, and the pronouns that refer back to one
-        first_tokens=frozenset(k for k in trie if k) | frozenset(w for w, kind in SUBJECT_PRONOUNS.items() if kind != "thing"),
+        first_tokens=_distinctive_words(trie) | frozenset(w for w, kind in SUBJECT_PRONOUNS.items() if kind != "thing"),
         head_needs={form: _needs(patterns) for form, patterns in verb_index.items()},
         refusal_forms=frozenset(f for v in codebook.rules.get("refusal_verbs", ()) for f in verb_forms(v, codebook.irregular)),
         past_forms=frozenset(f for forms in codebook.irregular.values() for cell in forms[1:3] for f in cell.split("|") if f),
@@ -233,6 +233,23 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
         gender=dict(codebook.gender),
         parser=parser,
     )
+
+
+def _distinctive_words(trie: dict) -> frozenset[str]:
+    """Words whose presence means a sentence may name an actor: the first word of every name, or, for names that
+    open with a determiner or a preposition ("the Kremlin", "of Iran"), their second word."""
+    out: set[str] = set()
+    todo = [trie]
+    while todo:
+        node = todo.pop()
+        for word, child in node.items():
+            if not word:
+                continue
+            if word in DETERMINERS or word in PREPOSITIONS:
+                todo.append(child)  # "the Kremlin", "the Palestinian Authority": look one word further
+            else:
+                out.add(word)
+    return frozenset(out)
 
 
 def _cue_index(codebook: Codebook) -> dict[str, tuple[tuple[tuple[str, ...], str, str], ...]]:
