@@ -808,7 +808,10 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
         nxt: list[int] = []
         for node in frontier:
             if tree.is_verb(node) or node == h:
-                below = tree.objects(node, allow_places=places) + tree.children(node, "xcomp")
+                # its objects, then the infinitives it governs ("threatened to impose restrictions against …"),
+                # which the parser may attach as an adverbial clause
+                below = tree.objects(node, allow_places=places) + [
+                    k for k in tree.children(node, "xcomp", "advcl") if tree.dep(k) == "xcomp" or _nonfinite(k, tree)]
             else:  # inside an object's noun phrase every modifier may name the party: "elections in Iran"
                 below = [k for k in tree.children(node, "nmod", "nmod:poss", "appos", "compound", "conj", "acl")
                          if tree.case_of(k) != "by"]
@@ -821,7 +824,7 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
                     if k in tree.group_at and tree.group_at[k] is not exclude:  # type: ignore[attr-defined]
                         return tree.group_at[k]  # type: ignore[attr-defined]  # "expelled the Libyan ambassador"
                     continue  # a word of the pattern ("aid" of "promised military aid to")
-                if tree.lowers[k] in g.OBJECT_PRONOUNS or tree.dep(k) == "xcomp":
+                if tree.lowers[k] in g.OBJECT_PRONOUNS or tree.dep(k) in ("xcomp", "advcl"):
                     continue  # (an object pronoun is resolved by _object_pronoun)
                 grp = tree.group_for(k)
                 if grp is not None and grp is not exclude:
