@@ -690,11 +690,22 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
         if target is not None and code[:2] in city_roots and target.entry_ids[-1:] and target.entry_ids[-1].endswith("-gov"):
             # "Russian missiles struck Kyiv": an attacked capital is the country, not its government
             target = target.with_code(target.code[:3])
-        reasons = tuple(why + [f"modality {modality}", f"source {source.code} ({', '.join(source.entry_ids)})",
-                               f"target {target.code if target else None}"]) if explain else ()
+        reasons = tuple(why + [f"modality {modality}",
+                               f"source {source.code} ({', '.join(source.entry_ids)}) {_filled_by(source, tokens, tree)}",
+                               f"target {target.code} ({', '.join(target.entry_ids)}) {_filled_by(target, tokens, tree)}"
+                               if target is not None else "target none"]) if explain else ()
         out.append(Event(sentence.index, sentence.text, source, target, code, pattern.id, verb_start, verb_end, modality, reasons,
                          _other_clauses(h, tokens, tree)))
     return out
+
+
+def _filled_by(actor: Actor, tokens, tree: Tree) -> str:
+    """Which dependent an actor filled, for `--explain`: "from 'Lavrov' [3], nsubj of 'met'"."""
+    span = range(actor.tok_start, actor.tok_end)
+    head = next((k for k in span if tree.head(k) not in span or tree.head(k) == k), actor.tok_start)
+    how = f" ({actor.resolved_from})" if actor.resolved_from else ""
+    return (f"from {tokens[head].text!r} [{head}]{how}, {tree.dep(head)} of {tokens[tree.head(head)].text!r} "
+            f"[{tree.head(head)}]")
 
 
 _CLAUSES = frozenset(["acl", "acl:relcl", "advcl", "ccomp", "csubj", "parataxis", "xcomp"])
