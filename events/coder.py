@@ -883,7 +883,7 @@ def _implied_target(source: Actor, code: str, compiled, context: DocumentContext
     role = _rule_for(compiled.rules.get("implied_targets", {}), code)
     country = source.code[:3] if source.code[:3] in compiled.country_codes else context.home
     if role is None or country is None or source.code == country + role:
-        return None
+        return None  # (role "" is the country itself: a state of emergency is declared on the country)
     return Actor(country + role, source.start, source.end, source.tok_start, source.tok_end,
                  (f"rule:implied_targets:{role}",), False, "context")
 

@@ -161,6 +161,27 @@ def _check_rules(cb: Codebook, add) -> None:
         verbs = cb.rules.get(key)
         if verbs is not None and (not isinstance(verbs, list) or not all(isinstance(v, str) and v and " " not in v for v in verbs)):
             add("codebook.toml", _line_of(path, key), "CB009", f"[rules -> {key}] must be a list of single verbs")
+    roles = sorted(cb.types)
+    for rule in ("agentless_passive", "unnamed_people", "implied_targets"):
+        table = cb.rules.get(rule)
+        if table is None:
+            continue
+        line = _line_of(path, rule)
+        if not isinstance(table, dict):
+            add("codebook.toml", line, "CB009", f"[rules -> {rule}] must be a table of code = role")
+            continue
+        for key, role in sorted(table.items()):
+            if not any(c.startswith(key) for c in codes):
+                add("codebook.toml", line, "CB002", f"[rules -> {rule} -> {key}] is no event code or code prefix."
+                    f"{did_you_mean(key, sorted(codes))}")
+            if not (role in cb.types or (rule == "implied_targets" and role == "")):
+                add("codebook.toml", line, "CB003", f"[rules -> {rule} -> {key}] = {role!r} is not a role code from "
+                    f"actor_codes/types.csv.{did_you_mean(str(role), roles)}")
+    for rule in ("domestic_roles", "no_context_roles"):
+        for role in cb.rules.get(rule, ()):
+            if role not in cb.types:
+                add("codebook.toml", _line_of(path, rule), "CB003", f"[rules -> {rule}] names {role!r}, not a role code "
+                    f"from actor_codes/types.csv.{did_you_mean(str(role), roles)}")
     for key in ("statement_code", "obligation_code"):
         code = cb.rules.get(key)
         if code is not None and codes and code not in codes:

@@ -61,6 +61,8 @@ CASES = [
      "cb/verbs/01_statement.csv:1: [CB016] unknown column 'patern'. Did you mean 'pattern'?"),
     ('CB009-scope', 'discards.csv', 2, 'football,football match,sentense,',
      "cb/discards.csv:2: [CB009] discard 'football' has scope 'sentense'; expected one of document, sentence. Did you mean 'sentence'?",),
+    ('CB003-rule-role', 'codebook.toml', 0, 'unnamed_people = { "04" = "GVO" }',
+     "cb/codebook.toml:16: [CB003] [rules -> unnamed_people -> 04] = 'GVO' is not a role code from actor_codes/types.csv. Did you mean 'GOV'?",),
     ('CB010', 'event_codes.csv', 7, '043,Host a visit,04,043,1,12.0',
      "cb/event_codes.csv:7: [CB010] goldstein 12.0 of '043' is outside [-10, 10]",),
     ('CB011', 'event_codes.csv', 5, '040,"Consult, not specified below",04,040,2,1.0',
