@@ -813,6 +813,10 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
     pattern's own words first ("promised military aid to Mozambique", "offered to hand over to Britain"), then
     what they govern ("threatened to impose restrictions against German goods")."""
     span = range(h, m.tok_end)
+    for k in range(h + 1, m.tok_end):  # "expelled the Libyan ambassador": a word of the pattern is the actor
+        grp = tree.group_at.get(k)  # type: ignore[attr-defined]
+        if grp is not None and grp is not exclude and not any(a.resolved_from for a in grp.members):
+            return grp
     frontier = [k for k in range(m.tok_end - 1, h, -1) if tree.is_verb(k) or tree.is_noun(k)] + [h]
     seen = set(frontier)
     for _ in range(4):
