@@ -28,7 +28,9 @@ HYPOTHETICAL = frozenset("could might may should must can cannot".split())
 FUTURE_LEADS = frozenset("plan plans planned planning intend intends intended set expected due scheduled going "
                          "hope hopes hoped wants want wanted seek seeks seeking prepare prepares preparing "
                          "willing ready prepared poised eager vow vows vowed pledge pledges pledged promise "
-                         "promises promised offer offers offered".split())
+                         "promises promised offer offers offered swear swears swore sworn vowing pledging promising "
+                         "threaten threatens threatened threatening aim aims aimed"
+                         .split())
 INDEFINITE = frozenset(["a", "an", "another"])
 CONDITIONALS = frozenset(["if", "unless", "whether", "lest"])
 # Prepositions whose object is a place or the agent of a passive, never the target of the verb before them.
