@@ -52,6 +52,13 @@ class Parser:
 
     def parse(self, sentences: Sequence[Sequence[Token]], texts: Sequence[str]) -> list[Parse]:
         """Parse tokenized sentences (tokens with offsets into the matching `texts`)."""
+        # Words met while parsing are transient: in a memory zone spaCy forgets them afterwards, so the vocabulary
+        # (and memory) does not grow with the corpus.
+        with self.nlp.memory_zone():
+            return self._parse(sentences, texts)
+
+    def _parse(self, sentences: Sequence[Sequence[Token]], texts: Sequence[str]) -> list[Parse]:
+        from spacy.attrs import DEP, HEAD, TAG
         from spacy.tokens import Doc
 
         vocab = self.nlp.vocab
@@ -61,10 +68,8 @@ class Parser:
             spaces = [tokens[k].end < tokens[k + 1].start for k in range(len(tokens) - 1)] + [False] if tokens else []
             # one sentence, one tree: the parser may not split what the sentence splitter joined
             docs.append(Doc(vocab, words=words, spaces=spaces, sent_starts=[True] + [False] * (len(words) - 1)))
-        from spacy.attrs import DEP, HEAD, TAG
-
         strings = vocab.strings
-        names: dict[int, str] = {}
+        names: dict[int, str] = {}  # tag and relation names by hash (permanent strings of the model)
         out = []
         for doc in self.nlp.pipe(docs, batch_size=self.batch_size):
             array = doc.to_array([TAG, HEAD, DEP])
