@@ -267,7 +267,7 @@ class _Reader:
         }
         discards = self.read_discards(root / "discards.csv")
         cues = self.read_cues(root / "cues.csv")
-        gender = self.read_gender(root / "gender.csv")
+        gender = self.read_gender(root / "gender.csv", {a.id.split("@")[0] for a in actors})
         files = self.hash_files()
         content_hash = hashlib.sha256("".join(f"{p}\0{h}\n" for p, h in files).encode()).hexdigest()
         return Codebook(
@@ -451,9 +451,12 @@ class _Reader:
             out.append(Cue(r["id"], r["code"], cue, r.get("note", ""), self.rel(path), line))
         return tuple(out)
 
-    def read_gender(self, path: Path) -> dict[str, str]:
+    def read_gender(self, path: Path, people: set[str]) -> dict[str, str]:
         out = {}
         for line, r in self.unique(path, "gender", "person", required=False):
+            if r["person"] not in people:
+                self.problem(path, line, "CB021", f"gender given for {r['person']!r}, who is not an actor id (the part "
+                             f"before '@').{did_you_mean(r['person'], sorted(people))}")
             if r["gender"] not in ("f", "m"):
                 self.problem(path, line, "CB009", f"gender {r['gender']!r} of {r['person']!r}; expected f or m")
                 continue

@@ -119,9 +119,8 @@ def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str
         if not key or key in seen:
             continue  # headline echoed as the first line, agency dateline repeating the lead
         seen.add(key)
-        words = token_set(sentence.text)
-        speech = quote_open or any(q in sentence.text for q in g.QUOTE_MARKS)  # a speaker may be named elsewhere
-        if compiled.first_tokens.isdisjoint(words) and not speech:
+        words, read, speech = _reading(sentence.text, compiled, quote_open)
+        if not read:
             continue  # no actor word, no pronoun, no quotation: nothing to code and nothing to remember
         tokens = tokenize(sentence.text)
         if tokens:
@@ -133,25 +132,37 @@ def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str
 
 def code_sentence(
     sentence: Sentence, compiled: CompiledCodebook, day: dt.date | None, context: DocumentContext | None = None, *,
-    explain: bool = False, trace: list[str] | None = None
+    explain: bool = False, trace: list[str] | None = None, parse: Parse | None = None
 ) -> list[Event]:
-    """Code one sentence (parsing it alone) in `context`, which it updates; `trace` collects why matched
-    patterns were not coded."""
+    """Code one sentence in `context`, which it updates, reading it as `code_texts` would; `parse` is its tree
+    when the caller has it (`parse_if_coded`), else it is parsed here; `trace` collects why matched patterns were
+    not coded."""
     context = context if context is not None else DocumentContext(genders=compiled.gender)
-    words = token_set(sentence.text)
-    if compiled.first_tokens.isdisjoint(words):
-        return []
+    _, read, _ = _reading(sentence.text, compiled, context.quote_open)
     tokens = tokenize(sentence.text)
-    if not tokens:
+    if not read or not tokens:
         return []
-    speech = any(q in sentence.text for q in g.QUOTE_MARKS)
-    parse = _parse(compiled, [(sentence, tokens)])[0] if _may_code(tokens, words, compiled, speech) else None
+    if parse is None:
+        parse = parse_if_coded(sentence, tokens, compiled, context)
     return _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace)
 
 
-def parse_sentence(sentence: Sentence, tokens: list[Token], compiled: CompiledCodebook) -> Parse:
-    """The tree the coder reads for one tokenized sentence (for `--explain`)."""
+def parse_if_coded(sentence: Sentence, tokens: list[Token], compiled: CompiledCodebook,
+                   context: DocumentContext) -> Parse | None:
+    """The tree the coder reads for one tokenized sentence, or None when the coder would not parse it (the same
+    criteria as `code_texts`; for `--explain`)."""
+    words, read, speech = _reading(sentence.text, compiled, context.quote_open)
+    if not (tokens and read and _may_code(tokens, words, compiled, speech)):
+        return None
     return _parse(compiled, [(sentence, tokens)])[0]
+
+
+def _reading(text: str, compiled: CompiledCodebook, quote_open: bool) -> tuple[set[str], bool, bool]:
+    """(words, whether the sentence is read at all, whether it is speech): a sentence is read when it holds a
+    distinctive word of a name or a pronoun, or belongs to a quotation (whose speaker may be named elsewhere)."""
+    words = token_set(text)
+    speech = quote_open or any(q in text for q in g.QUOTE_MARKS)
+    return words, speech or not compiled.first_tokens.isdisjoint(words), speech
 
 
 def _may_code(tokens: list[Token], words: set[str], compiled: CompiledCodebook, speech: bool = False) -> bool:
@@ -294,18 +305,15 @@ def _statements(sentence, tokens, tree: Tree, compiled, context, explain, coded_
     names is coded `statement_code`; content that names no other actor and holds no cue is a report of facts,
     not an event. A content clause whose own verb was coded as an event ("X said Y attacked Z") adds nothing.
     """
-    forms = compiled.reporting_forms
     plain = compiled.rules.get("statement_code")
     lowers = tree.lowers
-    if not forms or forms.isdisjoint(lowers):
-        return []
     out: list[Event] = []
-    for r, w in enumerate(lowers):
-        if w not in forms or not tree.is_verb(r) or r in quoted or r in coded_heads:
+    for r in _reporting_verbs(tree, compiled, quoted):
+        if r in coded_heads:
             continue
         if tree.modality(r, compiled.refusal_forms) != "asserted":
             continue
-        speaker = _actor_at(_speaker_token(r, tree), r, tokens, tree, context, quoted=frozenset())
+        speaker = _actor_at(_speaker_token(r, tree), tokens, tree, context, quoted=frozenset())
         if speaker is None:
             continue
         content = _content(r, tree)
@@ -340,6 +348,13 @@ def _statements(sentence, tokens, tree: Tree, compiled, context, explain, coded_
     return out
 
 
+def _reporting_verbs(tree: Tree, compiled, quoted: set[int]) -> list[int]:
+    """Reporting verbs of the sentence (codebook rule `reporting_verbs`) that are verbs in its parse and stand
+    outside any quotation: the frames of its reported speech."""
+    forms = compiled.reporting_forms
+    return [r for r, w in enumerate(tree.lowers) if w in forms and r not in quoted and tree.is_verb(r)]
+
+
 def _speaker_token(r: int, tree: Tree) -> int | None:
     """The subject of reporting verb r; after a fronted quotation ("…," said X) the name after the verb,
     which parsers often take for an object."""
@@ -355,11 +370,10 @@ def _speaker_token(r: int, tree: Tree) -> int | None:
 def _quote_speaker(tokens, tree: Tree, compiled, context: DocumentContext, quoted: set[int]) -> Group | None:
     """Who speaks the quotation in this sentence: the subject of a reporting verb outside it ("X said, "…"",
     ""…," he added"), else, for a sentence that continues a quotation, its speaker so far."""
-    for r, w in enumerate(tree.lowers):
-        if w in compiled.reporting_forms and r not in quoted and tree.is_verb(r):
-            found = _actor_at(_speaker_token(r, tree), r, tokens, tree, context, quoted=frozenset())
-            if found is not None:
-                return found
+    for r in _reporting_verbs(tree, compiled, quoted):
+        found = _actor_at(_speaker_token(r, tree), tokens, tree, context, quoted=frozenset())
+        if found is not None:
+            return found
     if context.quote_open or (quoted and min(quoted) <= 1):
         return context.speaker
     return None
@@ -372,7 +386,7 @@ def _quoted_cues(sentence, tokens, tree: Tree, compiled, context, explain, coded
     if speaker is None or not quoted:
         return []
     lowers = tree.lowers
-    if any(w in compiled.reporting_forms and r not in quoted and tree.is_verb(r) for r, w in enumerate(lowers)):
+    if _reporting_verbs(tree, compiled, quoted):
         return []  # a reporting verb in the sentence: _statements reads its content
     content = sorted(quoted)
     if coded_heads & set(content):
@@ -465,8 +479,8 @@ def _obligations(sentence, tokens, tree: Tree, compiled, context, explain) -> li
         if tree.dep(verb) != "ccomp" or lowers[tree.head(verb)] not in compiled.reporting_forms:
             continue
         report = tree.head(verb)
-        obliged = _actor_at(tree.subject(verb), verb, tokens, tree, context)
-        speaker = _actor_at(tree.subject(report), report, tokens, tree, context)
+        obliged = _actor_at(tree.subject(verb), tokens, tree, context)
+        speaker = _actor_at(tree.subject(report), tokens, tree, context)
         if obliged is None or speaker is None:
             continue
         for source in speaker.members:
@@ -603,9 +617,9 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
         left = _noun_owner(h, tokens, tree, context)
         if left is None and tree.dep(h) == "obj" and lowers[tree.head(h)] in g.LIGHT_VERBS:
             light = tree.head(h)  # "Italy announced a suspension of air links with Serbia"
-            left = _actor_at(tree.subject(light), light, tokens, tree, context)
+            left = _actor_at(tree.subject(light), tokens, tree, context)
     else:
-        left = _actor_at(tree.subject(h), h, tokens, tree, context)
+        left = _actor_at(tree.subject(h), tokens, tree, context)
         if left is None and tree.subject(h) is None and _finite(h, tree):
             left = _subject_by_order(h, tree)  # the parse gave the verb no subject at all
             if left is not None:
@@ -628,7 +642,7 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
             by = _implied_agent(code, h, tokens, compiled, context)
         if by is None:
             return _no(trace, m, "passive voice without an actor as its 'by' agent")
-        target_group = _actor_at(patient, h, tokens, tree, context) if patient is not None else None
+        target_group = _actor_at(patient, tokens, tree, context) if patient is not None else None
         if patient is not None and (target_group is None or tree.lowers[patient] in compiled.rules.get("people_nouns", ())):
             target_group = _unnamed_people(patient, code, tokens, tree, compiled, context, by, target_group) or target_group
         source_group = by
@@ -769,7 +783,7 @@ def _nonfinite(k: int, tree: Tree) -> bool:
                                                   for c in tree.children(k, "mark"))
 
 
-def _actor_at(k: int | None, verb: int, tokens, tree: Tree, context: DocumentContext,
+def _actor_at(k: int | None, tokens, tree: Tree, context: DocumentContext,
               quoted: frozenset[int] | None = None) -> Group | None:
     """The actor group a subject or object token stands for, resolving pronouns, relative pronouns,
     "the group" and "the two leaders" from the sentence and the document context, and "I"/"we" inside a
@@ -935,7 +949,7 @@ def _unnamed_people(k: int, code: str, tokens, tree: Tree, compiled, context: Do
 def _condition_subject(h: int, tokens, tree: Tree, context) -> Group | None:
     for k in range(len(tree.lowers)):
         if tree.lowers[k] in ("if", "unless") and tree.dep(k) == "mark":
-            return _actor_at(tree.subject(tree.head(k)), tree.head(k), tokens, tree, context)
+            return _actor_at(tree.subject(tree.head(k)), tokens, tree, context)
     return None
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 from events import actors, coder
 from events.compiler import CompiledCodebook
-from events.text import split_sentences, tokenize, token_set
+from events.text import split_sentences, tokenize
 
 
 def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
@@ -21,11 +21,8 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
         lines.append(f"sentence {sentence.index}: {sentence.text}")
         if not tokens:
             continue
-        words = token_set(sentence.text)
-        speech = context.quote_open or any(q in sentence.text for q in ('"', "“", "”"))
-        parsed = coder._may_code(tokens, words, compiled, speech) and not (compiled.first_tokens.isdisjoint(words) and not speech)
-        if parsed:
-            tree = coder.parse_sentence(sentence, tokens, compiled)
+        tree = coder.parse_if_coded(sentence, tokens, compiled, context)
+        if tree is not None:
             lines.append("  tokens (index text tag relation→head):")
             for k, t in enumerate(tokens):
                 head = tree.heads[k]
@@ -50,7 +47,7 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
         if heads:
             lines.append("  verb heads: " + ", ".join(f"{t.text} ({len(compiled.verb_index[t.lower])} patterns)" for t in heads))
         trace: list[str] = []
-        for event in coder.code_sentence(sentence, compiled, day, context, explain=True, trace=trace):
+        for event in coder.code_sentence(sentence, compiled, day, context, explain=True, trace=trace, parse=tree):
             lines.append(f"  EVENT {event.source.code} -> {event.target.code if event.target else '-'} {event.code}: "
                          + "; ".join(event.explanation))
         lines.extend(f"  {line}" for line in trace)

@@ -31,9 +31,6 @@ class Parse(NamedTuple):
     heads: tuple[int, ...]
     deps: tuple[str, ...]
 
-    def children(self, i: int) -> list[int]:
-        return [k for k, h in enumerate(self.heads) if h == i and k != i]
-
 
 class ParserError(Exception):
     """The parser model is missing or cannot be loaded."""

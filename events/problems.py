@@ -32,6 +32,7 @@ CATALOGUE: dict[str, str] = {
     "CB018": "ambiguous-name",
     "CB019": "stale-open-role",
     "CB020": "bad-source-hash",
+    "CB021": "unknown-person",
     # input records
     "IN001": "malformed-json",
     "IN002": "missing-field",

@@ -77,7 +77,6 @@ def semantic_problems(cb: Codebook, today: dt.date | None = None, thorough: bool
     _check_patterns(cb, add, thorough)
     _check_discards(cb, add)
     _check_cues(cb, add)
-    _check_gender(cb, add)
     return out
 
 
@@ -135,19 +134,26 @@ def _check_version(cb: Codebook, add) -> None:
         seen.setdefault(version, number)
 
 
-def _check_rules(cb: Codebook, add) -> None:
-    """Rules map roots to codes; every code they name must exist, or a grammar rule silently codes nothing."""
+def _rule_tables(cb: Codebook, rules: tuple[str, ...], shape: str, add):
+    """(rule, line, table) for each of `rules` the codebook sets as a table; a rule of another type is CB009."""
     path = cb.path / "codebook.toml"
-    codes = cb.event_types
-    roots = sorted(c for c in codes if len(c) == 2)
-    for rule in ("future_intent", "negated"):
+    for rule in rules:
         table = cb.rules.get(rule)
         if table is None:
             continue
         line = _line_of(path, rule)
         if not isinstance(table, dict):
-            add("codebook.toml", line, "CB009", f"[rules -> {rule}] must be a table of root = code")
+            add("codebook.toml", line, "CB009", f"[rules -> {rule}] must be a table of {shape}")
             continue
+        yield rule, line, table
+
+
+def _check_rules(cb: Codebook, add) -> None:
+    """Rules map roots to codes; every code they name must exist, or a grammar rule silently codes nothing."""
+    path = cb.path / "codebook.toml"
+    codes = cb.event_types
+    roots = sorted(c for c in codes if len(c) == 2)
+    for rule, line, table in _rule_tables(cb, ("future_intent", "negated"), "root = code", add):
         for root, code in sorted(table.items()):
             if root not in codes or len(root) != 2:
                 add("codebook.toml", line, "CB002", f"[rules -> {rule} -> {root}] names unknown root code {root!r}; "
@@ -162,14 +168,7 @@ def _check_rules(cb: Codebook, add) -> None:
         if verbs is not None and (not isinstance(verbs, list) or not all(isinstance(v, str) and v and " " not in v for v in verbs)):
             add("codebook.toml", _line_of(path, key), "CB009", f"[rules -> {key}] must be a list of single verbs")
     roles = sorted(cb.types)
-    for rule in ("agentless_passive", "unnamed_people", "implied_targets"):
-        table = cb.rules.get(rule)
-        if table is None:
-            continue
-        line = _line_of(path, rule)
-        if not isinstance(table, dict):
-            add("codebook.toml", line, "CB009", f"[rules -> {rule}] must be a table of code = role")
-            continue
+    for rule, line, table in _rule_tables(cb, ("agentless_passive", "unnamed_people", "implied_targets"), "code = role", add):
         for key, role in sorted(table.items()):
             if not any(c.startswith(key) for c in codes):
                 add("codebook.toml", line, "CB002", f"[rules -> {rule} -> {key}] is no event code or code prefix."
@@ -362,23 +361,6 @@ def subsumes(general: tuple[str, ...], specific: tuple[str, ...]) -> bool:
 def head_forms(p: CompiledPattern, irregular) -> tuple[str, ...]:
     """The surface forms a pattern is indexed under, exactly as `compiler.compile_codebook` does."""
     return (p.head, plural(p.head)) if p.is_noun else verb_forms(p.head, irregular)
-
-
-def _check_gender(cb: Codebook, add) -> None:
-    people = {a.id.split("@")[0] for a in cb.actors}
-    for person in sorted(set(cb.gender) - people):
-        add("gender.csv", _line_in(cb.path / "gender.csv", person), "CB021",
-            f"gender given for {person!r}, who is not an actor id (the part before '@').{did_you_mean(person, sorted(people))}")
-
-
-def _line_in(path, key: str) -> int:
-    try:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.split(",", 1)[0] == key:
-                return n
-    except OSError:
-        pass
-    return 0
 
 
 def _check_cues(cb: Codebook, add) -> None:

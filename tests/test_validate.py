@@ -63,6 +63,8 @@ CASES = [
      "cb/discards.csv:2: [CB009] discard 'football' has scope 'sentense'; expected one of document, sentence. Did you mean 'sentence'?",),
     ('CB003-rule-role', 'codebook.toml', 0, 'unnamed_people = { "04" = "GVO" }',
      "cb/codebook.toml:16: [CB003] [rules -> unnamed_people -> 04] = 'GVO' is not a role code from actor_codes/types.csv. Did you mean 'GOV'?",),
+    ('CB021', 'gender.csv', 0, 'sergei-lavrov,m,',
+     "cb/gender.csv:3: [CB021] gender given for 'sergei-lavrov', who is not an actor id (the part before '@'). Did you mean 'sergey-lavrov'?",),
     ('CB010', 'event_codes.csv', 7, '043,Host a visit,04,043,1,12.0',
      "cb/event_codes.csv:7: [CB010] goldstein 12.0 of '043' is outside [-10, 10]",),
     ('CB011', 'event_codes.csv', 5, '040,"Consult, not specified below",04,040,2,1.0',
@@ -172,3 +174,4 @@ def test_validate_cli_json(tmp_path, monkeypatch):
 def test_validate_bundled_codebook_has_no_errors():
     report = validate_codebook()
     assert report.errors == [], "\n".join(map(str, report.errors))
+
