@@ -828,7 +828,7 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
     what they govern ("threatened to impose restrictions against German goods")."""
     span = range(h, m.tok_end)
     for k in range(h + 1, m.tok_end):  # "expelled the Libyan ambassador": a word of the pattern is the actor
-        grp = tree.group_at.get(k)  # type: ignore[attr-defined]
+        grp = tree.group_at.get(k)
         if grp is not None and grp is not exclude and not any(a.resolved_from for a in grp.members):
             return grp
     frontier = [k for k in range(m.tok_end - 1, h, -1) if tree.is_verb(k) or tree.is_noun(k)] + [h]
@@ -850,8 +850,8 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
                 seen.add(k)
                 nxt.append(k)
                 if k in span:
-                    if k in tree.group_at and tree.group_at[k] is not exclude:  # type: ignore[attr-defined]
-                        return tree.group_at[k]  # type: ignore[attr-defined]  # "expelled the Libyan ambassador"
+                    if k in tree.group_at and tree.group_at[k] is not exclude:
+                        return tree.group_at[k]
                     continue  # a word of the pattern ("aid" of "promised military aid to")
                 if tree.lowers[k] in g.OBJECT_PRONOUNS or tree.dep(k) in ("xcomp", "advcl"):
                     continue  # (an object pronoun is resolved by _object_pronoun)

@@ -9,7 +9,7 @@ English grammar, listed in `events.grammar`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from events import grammar as g
 from events.actors import Group
@@ -36,6 +36,8 @@ class Tree:
     parse: Parse
     lowers: tuple[str, ...]
     groups: tuple[Group, ...]
+    kids: list[list[int]] = field(init=False, repr=False, compare=False)  # dependents of each token
+    group_at: dict[int, Group] = field(init=False, repr=False, compare=False)  # the actor group a token belongs to
 
     def __post_init__(self):
         kids: list[list[int]] = [[] for _ in self.lowers]
@@ -60,7 +62,7 @@ class Tree:
         return self.parse.heads[i]
 
     def children(self, i: int, *deps: str) -> list[int]:
-        kids = self.kids[i]  # type: ignore[attr-defined]
+        kids = self.kids[i]
         return [k for k in kids if not deps or self.parse.deps[k] in deps]
 
     def case_of(self, i: int) -> str | None:
@@ -83,7 +85,7 @@ class Tree:
         (compounds, adjectives, possessives, appositions, "of" phrases), never into a place or a time
         ("ministers in Cairo") nor into a clause.
         """
-        group_at = self.group_at  # type: ignore[attr-defined]
+        group_at = self.group_at
         if i in group_at:
             return group_at[i]
         frontier = [i]
