@@ -54,7 +54,7 @@ from events.schema import TABLES, arrow_schema, table_spec
 
 TABLE_KINDS = ("csv", "parquet")
 DATASET_FORMAT = "events.dataset.v1"
-BATCH_DOCUMENTS = 16
+BATCH_DOCUMENTS = 64  # documents coded together: their sentences that need a tree are parsed in one batch per round
 ROW_GROUP_ROWS = 50_000
 PENDING_ROWS = 20_000  # rows a shard writer may hold across all its partitions; beyond, the largest is written
 WRITE_OPTIONS = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,

@@ -1,8 +1,10 @@
 """The coder: sentences in, coded events out, deterministically, with an explanation of every decision.
 
 Pipeline per document:
-1. sentences that hold an actor word (or a pronoun) are tokenized; those that can also match a verb pattern are
-   parsed together, in one batch, by the tagger + dependency parser (`events.parse`);
+1. sentences that hold an actor word (or a pronoun, or a quotation) are tokenized; documents are then read side
+   by side, and a sentence is parsed by the tagger + dependency parser (`events.parse`) only when, in its
+   document's context, it gives a source and some verb pattern matches its words in order (or reported speech
+   may be an act); the sentences of a round are parsed together, in one batch;
 2. per sentence, in order: tokens → phrase matches from the compiled trie (actors, agents, discards), selected
    by date → actor mentions and compound groups (`events.actors`), with the document context that resolves
    pronouns and bare agents, updated on every sentence read;
@@ -76,19 +78,43 @@ def code_sentences(
 
 def code_texts(texts: list[tuple[str, dt.date | None, str | None]], compiled: CompiledCodebook, *,
                explain: bool = False) -> list[tuple[list[Sentence], list[Event]]]:
-    """Code several (text, day, title) documents: their sentences that can yield an event are parsed together,
-    in one batch, which is much faster than one document at a time; each document keeps its own context."""
+    """Code several (text, day, title) documents, each with its own context. The documents are read side by side,
+    a sentence of each per round: the sentences of a round that need a tree are parsed together, in one batch
+    (much faster than one at a time), and whether a sentence needs one is decided with its document's context
+    (who "he" can be, who speaks a quotation) as it stands when the sentence is read."""
     plans = [_plan(text, compiled, day, title) for text, day, title in texts]
-    parses = iter(_parse(compiled, [(item.sentence, item.tokens) for plan in plans for item in plan.items if item.candidate]))
-    out = []
-    for plan, (_, day, _) in zip(plans, texts):
-        context = DocumentContext(home=plan.home, genders=compiled.gender)
-        events: list[Event] = []
-        for item in plan.items:
-            events.extend(_code_tokens(item.sentence, item.tokens, next(parses) if item.candidate else None, compiled,
-                                       day, context, explain, phrases=item.phrases))
-        out.append((plan.sentences, events))
-    return out
+    readers = [_read_document(plan, day, compiled, explain) for plan, (_, day, _) in zip(plans, texts)]
+    results: list[list[Event] | None] = [None] * len(readers)
+    waiting = {n: _advance(reader, None, results, n) for n, reader in enumerate(readers)}
+    while waiting:
+        asks = [(n, ask) for n, ask in waiting.items() if ask is not None]
+        parses = _parse(compiled, [ask for _, ask in asks])
+        waiting = {n: _advance(readers[n], parse, results, n) for (n, _), parse in zip(asks, parses)}
+    return [(plan.sentences, events or []) for plan, events in zip(plans, results)]
+
+
+def _advance(reader, parse: Parse | None, results: list, n: int) -> tuple[Sentence, list[Token]] | None:
+    """Run a document's reader to its next sentence that needs a tree (returned), or to its end (None; its
+    events are stored in `results[n]`)."""
+    try:
+        return reader.send(parse) if parse is not None else next(reader)
+    except StopIteration as done:
+        results[n] = done.value
+        return None
+
+
+def _read_document(plan: _Plan, day: dt.date | None, compiled: CompiledCodebook, explain: bool):
+    """Code a document's sentences in order; yields (sentence, tokens) for each sentence that needs a tree and
+    is sent its parse; returns the document's events."""
+    context = DocumentContext(home=plan.home, genders=compiled.gender)
+    events: list[Event] = []
+    for item in plan.items:
+        reading = _Reading.of(item.tokens, item.phrases, compiled, context)
+        parse = None
+        if item.candidate and _needs_tree(item.tokens, reading, compiled, context):
+            parse = yield item.sentence, item.tokens
+        events.extend(_code_tokens(item.sentence, item.tokens, parse, compiled, day, context, explain, reading=reading))
+    return events
 
 
 @dataclass
@@ -143,16 +169,19 @@ def code_sentence(
     if not read or not tokens:
         return []
     if parse is None:
-        parse = parse_if_coded(sentence, tokens, compiled, context)
+        parse = parse_if_coded(sentence, tokens, compiled, day, context)
     return _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace)
 
 
-def parse_if_coded(sentence: Sentence, tokens: list[Token], compiled: CompiledCodebook,
+def parse_if_coded(sentence: Sentence, tokens: list[Token], compiled: CompiledCodebook, day: dt.date | None,
                    context: DocumentContext) -> Parse | None:
-    """The tree the coder reads for one tokenized sentence, or None when the coder would not parse it (the same
-    criteria as `code_texts`; for `--explain`)."""
+    """The tree the coder reads for one tokenized sentence in `context`, or None when the coder would not parse
+    it (the same criteria as `code_texts`; for `--explain`)."""
     words, read, speech = _reading(sentence.text, compiled, context.quote_open)
     if not (tokens and read and _may_code(tokens, words, compiled, speech)):
+        return None
+    phrases = _match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))
+    if not _needs_tree(tokens, _Reading.of(tokens, phrases, compiled, context), compiled, context):
         return None
     return _parse(compiled, [(sentence, tokens)])[0]
 
@@ -166,13 +195,15 @@ def _reading(text: str, compiled: CompiledCodebook, quote_open: bool) -> tuple[s
 
 
 def _may_code(tokens: list[Token], words: set[str], compiled: CompiledCodebook, speech: bool = False) -> bool:
-    """Whether a sentence can yield an event, and so is worth parsing: no question, and some verb pattern has all
-    its words here, or reported speech may be an act (a reporting verb or a quotation, with a cue phrase or two
-    actors to be about)."""
+    """Whether a sentence can yield an event, whatever its context: no question, and some verb pattern has all
+    its words here, or reported speech may be an act (see `_speech_may_code`)."""
     if tokens[-1].text == g.QUESTION_MARK:
         return False
-    if compiled.may_match(words):
-        return True
+    return compiled.may_match(words) or _speech_may_code(words, compiled, speech)
+
+
+def _speech_may_code(words: set[str], compiled: CompiledCodebook, speech: bool) -> bool:
+    """A reporting verb or a quotation, with a cue phrase or two actors to be about."""
     if not (speech or not compiled.reporting_forms.isdisjoint(words)):
         return False
     return not compiled.cue_words.isdisjoint(words) or len(compiled.name_words & words) >= 2
@@ -186,13 +217,77 @@ def _parse(compiled: CompiledCodebook, items: list[tuple[Sentence, list[Token]]]
     return compiled.parser.parse([t for _, t in items], [s.text for s, _ in items])
 
 
+@dataclass
+class _Reading:
+    """What a sentence holds before its tree is read: phrase matches, whether a discard fired, and the actor
+    groups they make in the document's context."""
+
+    phrases: list
+    discarded: bool
+    groups: list[Group]
+
+    @classmethod
+    def of(cls, tokens: list[Token], phrases: tuple, compiled: CompiledCodebook, context: DocumentContext) -> "_Reading":
+        found, discarded = phrases
+        return cls(found, discarded, _group(tokens, _compose_actors(tokens, found, compiled, context), compiled))
+
+
+def _needs_tree(tokens: list[Token], reading: _Reading, compiled: CompiledCodebook, context: DocumentContext) -> bool:
+    """Whether a candidate sentence (see `_may_code`) can yield an event in this context, so is worth parsing:
+    it must give a source — an actor named in it, a word that refers back to one the context holds, the speaker
+    of an open quotation, or an agentless passive the codebook attributes — and some verb pattern must match its
+    words in order, or reported speech may be an act (see `_may_code`)."""
+    if reading.discarded:
+        return False
+    words = {t.lower for t in tokens}
+    remembered = (context.last_singular, context.last_plural, context.last_thing, context.individuals, context.speaker)
+    refers = (bool(reading.groups) or (context.quote_open and context.speaker is not None)
+              or (any(remembered) and not g.REFERRING_WORDS.isdisjoint(words)))
+    matches = _verb_matches(tokens, words, {grp.tok_start: grp for grp in reading.groups}, compiled)
+    if not refers:
+        agentless = compiled.rules.get("agentless_passive", {})
+        return context.home is not None and any(_rule_for(agentless, m.pattern.code) is not None for m in matches)
+    return bool(matches) or _speech_may_code(words, compiled, context.quote_open or any(t.text in g.QUOTE_MARKS for t in tokens))
+
+
+def _verb_matches(tokens: list[Token], words: set[str], group_at: dict[int, Group], compiled: CompiledCodebook,
+                  tree: Tree | None = None, skip: set[int] = frozenset(), trace: list[str] | None = None) -> list[_Match]:
+    """Verb patterns matched in order at their head words (not inside an actor's name, `skip`), one per head;
+    with the `tree`, a head must be the verb (or the noun) its pattern needs."""
+    matches: list[_Match] = []
+    covered_until = -1
+    for i, t in enumerate(tokens):
+        low = t.lower
+        if i in skip or i < covered_until or low not in compiled.verb_index:
+            continue
+        if tree is not None and tree.tag(i) in ("NNP", "NNPS"):
+            continue  # "Roger Stone", "a 'Salute to America'": a proper name, not a verb
+        for pattern in compiled.verb_index[low]:
+            if not pattern.needs <= words:
+                continue
+            m = _match_pattern(pattern, tokens, i, group_at)
+            if m is None:
+                continue
+            if tree is not None and not _fits_tree(m, tree):
+                if trace is not None:
+                    want = "a noun" if pattern.is_noun else "a verb"
+                    trace.append(f"pattern {pattern.id} ({pattern.code}) at token {i}: not coded: {t.text!r} is "
+                                 f"tagged {tree.tag(i)}, not {want}")
+                continue
+            matches.append(m)
+            covered_until = m.tok_end
+            break
+    return matches
+
+
 def _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace: list[str] | None = None,
-                 phrases: tuple | None = None) -> list[Event]:
-    phrases, discarded = phrases if phrases is not None else _match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))
-    if discarded:
+                 phrases: tuple | None = None, reading: _Reading | None = None) -> list[Event]:
+    if reading is None:
+        found = phrases if phrases is not None else _match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))
+        reading = _Reading.of(tokens, found, compiled, context)
+    if reading.discarded:
         return []  # films, sports, idioms the codebook lists: neither events nor referents
-    actors = _compose_actors(tokens, phrases, compiled, context)
-    groups = _group(tokens, actors, compiled)
+    groups = reading.groups
     events: list[Event] = []
     if parse is not None:
         tree = Tree(parse, tuple(t.lower for t in tokens), tuple(groups))
@@ -229,31 +324,12 @@ def _code_verbs(sentence, tokens, tree: Tree, compiled, context, explain, trace:
         for m in grp.members:
             if not m.resolved_from:
                 inside_actor.update(range(m.tok_start, m.tok_end))
-    matches: list[_Match] = []
-    covered_until = -1
     quoted = _quoted_tokens(tokens, context.quote_open)
     speaker = _quote_speaker(tokens, tree, compiled, context, quoted) if quoted else None
     context.speaker = speaker
-    for i, low in enumerate(lowers):
-        if i in inside_actor or i < covered_until or low not in compiled.verb_index or (i in quoted and speaker is None):
-            continue  # (words inside a quotation nobody is said to speak are not events the report asserts)
-        if tree.tag(i) in ("NNP", "NNPS"):
-            continue  # "Roger Stone", "a 'Salute to America'": a proper name, not a verb
-        for pattern in compiled.verb_index[low]:
-            if not pattern.needs <= words:
-                continue
-            m = _match_pattern(pattern, tokens, i, group_at)
-            if m is None:
-                continue
-            if not _fits_tree(m, tree):
-                if trace is not None:
-                    want = "a noun" if pattern.is_noun else "a verb"
-                    trace.append(f"pattern {pattern.id} ({pattern.code}) at token {i}: not coded: {tokens[i].text!r} is "
-                                 f"tagged {tree.tag(i)}, not {want}")
-                continue
-            matches.append(m)
-            covered_until = m.tok_end
-            break
+    # (words inside a quotation nobody is said to speak are not events the report asserts)
+    skip = inside_actor | quoted if speaker is None else inside_actor
+    matches = _verb_matches(tokens, words, group_at, compiled, tree, skip, trace)
     heads = {m.tok_start: m for m in matches}
     events: list[Event] = []
     seen: set[tuple] = set()

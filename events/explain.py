@@ -21,7 +21,7 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
         lines.append(f"sentence {sentence.index}: {sentence.text}")
         if not tokens:
             continue
-        tree = coder.parse_if_coded(sentence, tokens, compiled, context)
+        tree = coder.parse_if_coded(sentence, tokens, compiled, day, context)
         if tree is not None:
             lines.append("  tokens (index text tag relation→head):")
             for k, t in enumerate(tokens):
@@ -29,7 +29,7 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
                 lines.append(f"    {k:3d} {t.text:<18} {tree.tags[k]:<5} {tree.deps[k]}→{head} {tokens[head].text if head != k else ''}")
         else:
             lines.append("  tokens: " + " ".join(t.text for t in tokens))
-            lines.append("  not parsed: no actor word, or no verb pattern has all its words here")
+            lines.append("  not parsed: no actor it names or can refer back to, or no verb pattern matches its words in order")
         phrases, discarded = actors._match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))
         if discarded:
             lines.append("  a discard phrase matched: no event is coded from this sentence")

@@ -77,6 +77,8 @@ SUBJECT_PRONOUNS = {"he": "singular", "she": "singular", "they": "plural", "it":
 POSSESSIVE_PRONOUNS = frozenset(["its", "their", "his", "her"])
 # Inside a quotation these are its speaker: "we will respond", "my government".
 FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
+# Words that may stand for an actor named earlier ("he", "their", "we" in a quotation, "the group", "the two leaders").
+REFERRING_WORDS = frozenset(SUBJECT_PRONOUNS) | OBJECT_PRONOUNS | POSSESSIVE_PRONOUNS | FIRST_PERSON | ANAPHORIC_NOUNS | {"two"}
 QUOTE_MARKS = frozenset(['"', "“", "”"])
 CONJUNCTIONS = frozenset(["and", ",", "&", "or"])
 JOINING_WORDS = frozenset(["and", "or", "&", "well", "with"])  # what makes a list a compound, not just commas
