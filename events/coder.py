@@ -34,7 +34,7 @@ from events.actors import (
 )
 from events.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
 from events.parse import Parse
-from events.syntax import Tree
+from events.syntax import PASSIVE_SUBJECTS, SUBJECTS, Tree
 from events.text import Sentence, Token, normalise_for_dedup, split_sentences, token_set, tokenize
 
 CODER_VERSION = "events.coder.v2"  # v2: roles and modality read from the dependency tree
@@ -521,10 +521,12 @@ def _content_target(r: int, tree: Tree, targets: list[Group], strict: bool = Fal
         if grp is not None and grp in targets:
             return grp
     for k in tree.children(r, "ccomp", "xcomp"):
-        subj = tree.subject(k)
-        grp = tree.group_for(subj) if subj is not None else None
-        if grp is not None and grp in targets:
-            return grp
+        # the reported clause's own subjects, active or passive ("said Navalny was poisoned", "said the crash was
+        # Iran's doing"); an xcomp without one shares the speaker's, who is no target
+        for subj in tree.children(k, *SUBJECTS, *PASSIVE_SUBJECTS):
+            grp = tree.group_for(subj)
+            if grp is not None and grp in targets:
+                return grp
     return None if strict else targets[0]
 
 
