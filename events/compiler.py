@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from events.codebook import ActorEntry, AgentEntry, Codebook, CodebookError, Discard, EventType
 from events.problems import Problem
+from events import grammar as g
 from events.grammar import DETERMINERS, PREPOSITIONS, SUBJECT_PRONOUNS
 from events.text import tokenize
 
@@ -329,11 +330,22 @@ def _literal_tokens(word: str) -> tuple[str, ...]:
 
 
 def _agent_names(agent: AgentEntry) -> list[tuple[str, bool]]:
-    """(name, singular) pairs: the listed names and their generated plurals."""
-    names = {name: True for name in agent.names}
+    """(name, singular) pairs: the listed names and their generated plurals. A name listed in the plural or a
+    collective noun ("people", "gunmen", "security forces", "police") is no individual for "he" or "she"."""
+    names = {name: not _plural_form(name) for name in agent.names}
     for name in agent.names:
         names.setdefault(name + "s" if name.isupper() else plural(name), False)  # "MP" -> "MPs"
     return list(names.items())
+
+
+def _plural_form(name: str) -> bool:
+    """Whether a listed noun phrase is already plural or collective: its head (the last word, or the word before
+    "of") ends like an English plural ("forces", "gunmen") or is a collective noun ("people", "police")."""
+    words = name.lower().split(" ")
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    if head in g.COLLECTIVE_NOUNS or head.endswith("men"):
+        return True
+    return head.endswith("s") and not head.endswith(("ss", "us", "is", "ys")) and "'" not in head
 
 
 def _exact(name: str) -> tuple[str, ...] | None:

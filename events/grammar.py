@@ -68,6 +68,8 @@ ASPECT_VERBS = frozenset("resume resumed resumes resuming continue continued con
                          "beginning start started starts starting keep kept keeps stop stopped stops".split())
 # Non-word tokens a pattern gap may span: hyphens and money ("a 30-day curfew", "donated $10 million to").
 GAP_SYMBOLS = frozenset(["-", "‐", "$", "€", "£", "¥", "%"])
+# Nouns that name a body of people, never one person: no antecedent of "he" or "she".
+COLLECTIVE_NOUNS = frozenset("people police military clergy population public crowd mob staff personnel".split())
 GENERIC_PEOPLE = frozenset(["people", "person", "persons", "others"])
 OBJECT_PRONOUNS = frozenset(["him", "her", "them"])
 # "the group", "the kingdom": definite descriptions that refer back to the last organisation or country.

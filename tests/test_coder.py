@@ -158,3 +158,18 @@ def test_coder_she_and_he_follow_the_gender_the_dictionary_knows(code):
     got = {(r["source_actor"], r["target_actor"], r["event_code"], r["source_text"]) for r in rows}
     assert ("USAGOV", "FRA", "051", "She") in got  # not the male president named last
     assert ("FRAGOV", "USAGOV", "051", "He") in got
+
+
+@pytest.mark.parametrize("crowd", ["Thousands of people", "Gunmen", "Security forces", "Police"])
+def test_coder_he_and_she_never_refer_to_a_body_of_people(code, crowd):
+    # "people", "gunmen", "forces", "police": listed in the plural or collective, not individuals
+    rows = code(f"{crowd} marched in Minsk on Sunday. She condemned Lukashenko.", "2020-08-17")
+    assert not [r for r in rows if r["source_text"] == "She"]
+
+
+def test_compiler_tells_plural_and_collective_names_from_individuals():
+    from events.compiler import _plural_form
+
+    assert [n for n in ["people", "gunmen", "security forces", "police", "council of ministers", "chief of staff",
+                        "foreign minister", "policewoman", "envoy", "Congress", "boss"] if _plural_form(n)] == \
+        ["people", "gunmen", "security forces", "police"]
