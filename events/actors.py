@@ -198,8 +198,14 @@ def _compose_actors(
                 k += 2
                 continue
         limit = phrases[k + 1].tok_start if k + 1 < len(phrases) else len(tokens)
-        if _name_after(tokens, phrase.tok_end, limit) > phrase.tok_end and tokens[phrase.tok_start].text[0].isupper():
-            k += 1  # "President Reagan": a named person of a country we cannot tell; not coded
+        name_end = _name_after(tokens, phrase.tok_end, limit)
+        if name_end > phrase.tok_end and tokens[phrase.tok_start].text[0].isupper():
+            # "President Salome Zourabichvili", "Court Commissioner Loren Keating": a titled person the dictionaries
+            # do not know is of the article's country; with no article country, of a country we cannot tell
+            if context.home is not None:
+                actors.append(Actor(context.home + agent.code, tokens[phrase.tok_start].start, tokens[name_end - 1].end,
+                                    phrase.tok_start, name_end, (agent.entry_id,), True, "context"))
+            k += 1
             continue
         owned = phrase.tok_start > 0 and tokens[phrase.tok_start - 1].lower in g.POSSESSIVE_PRONOUNS
         of_members = None if owned else _agent_of(tokens, phrases, k, compiled)  # "its troops from Niger"

@@ -173,3 +173,12 @@ def test_compiler_tells_plural_and_collective_names_from_individuals():
     assert [n for n in ["people", "gunmen", "security forces", "police", "council of ministers", "chief of staff",
                         "foreign minister", "policewoman", "envoy", "Congress", "boss"] if _plural_form(n)] == \
         ["people", "gunmen", "security forces", "police"]
+
+
+def test_coder_a_titled_person_the_dictionaries_do_not_know_is_of_the_articles_country(code):
+    article = ("Georgian police detained dozens of protesters in Tbilisi on Tuesday.\n"
+               "President Salome Zourabichvili condemned the police.")
+    got = {(r["source_actor"], r["target_actor"], r["event_code"], r["source_text"]) for r in code(article, "2024-05-02")}
+    assert ("GEOGOV", "GEOCOP", "111", "President Salome Zourabichvili") in got
+    # with no article country, a country we cannot tell: not coded
+    assert code("President Salome Zourabichvili condemned the decision.", "2024-05-02") == []
