@@ -748,6 +748,12 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
             # "arrested a man", "detained twelve people": unnamed people, coded by the codebook's role for them
             # (before any place the verb names: "arrested a man in Kerala")
             target_group = _unnamed_people(obj, code, tokens, tree, compiled, context, source_group, target_group) or target_group
+    audience = compiled.rules.get("audience_roles", ())
+    if (target_group is not None and audience and code[:2] == str(compiled.rules.get("statement_code", ""))[:2]
+            and all(a.code.endswith(tuple(audience)) for a in target_group.members)):
+        # "told reporters", "told Serbian television": who hears a statement is no party to it; what was said
+        # is read as reported speech instead
+        return _no(trace, m, f"said to an audience ({target_group.members[0].code}), not to a party: the content is read")
     if source_group is None and pattern.is_noun and target_group is not None and len(target_group.members) > 1 and "mutual" in pattern.flags:
         pairs = [(a, b) for a in target_group.members for b in target_group.members if a.code != b.code]
         why.append("noun pattern between two actors: both directions")

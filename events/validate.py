@@ -176,7 +176,7 @@ def _check_rules(cb: Codebook, add) -> None:
             if not (role in cb.types or (rule == "implied_targets" and role == "")):
                 add("codebook.toml", line, "CB003", f"[rules -> {rule} -> {key}] = {role!r} is not a role code from "
                     f"actor_codes/types.csv.{did_you_mean(str(role), roles)}")
-    for rule in ("domestic_roles", "no_context_roles"):
+    for rule in ("domestic_roles", "no_context_roles", "audience_roles"):
         for role in cb.rules.get(rule, ()):
             if role not in cb.types:
                 add("codebook.toml", _line_of(path, rule), "CB003", f"[rules -> {rule}] names {role!r}, not a role code "

@@ -182,3 +182,10 @@ def test_coder_a_titled_person_the_dictionaries_do_not_know_is_of_the_articles_c
     assert ("GEOGOV", "GEOCOP", "111", "President Salome Zourabichvili") in got
     # with no article country, a country we cannot tell: not coded
     assert code("President Salome Zourabichvili condemned the decision.", "2024-05-02") == []
+
+
+def test_coder_the_press_is_the_audience_of_a_statement_not_its_target(code):
+    rows = code('"Armenia remains a member of the organisation," Kremlin spokesman Dmitry Peskov told reporters.', "2024-02-23")
+    got = {(r["source_actor"], r["target_actor"], r["event_code"]) for r in rows}
+    assert not [t for t in got if t[1] and t[1].endswith("MED")]
+    assert ("RUSGOV", "ARM", "010") in got  # the content, about Armenia, is the statement
