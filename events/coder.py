@@ -704,11 +704,12 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
                 why.append("subject by word order: the parse gave the verb none")
     source_group, target_group = left, m.slot
     places = pattern.code[:2] not in compiled.rules.get("no_place_target", ())  # venues of talks are not parties
+    judged = pattern.code[:2] in compiled.rules.get("act_agent_roots", ())  # criticising an act is criticising its agent
     if "source_slot" in pattern.flags:
         # "an attack by militants on a police station", "repelled an attack by rebels": the slot is the source
         if m.slot is None:
             return _no(trace, m, "no actor in the source slot")
-        after = _object_group(h, m, tokens, tree, context, places, exclude=m.slot)
+        after = _object_group(h, m, tokens, tree, context, places, exclude=m.slot, agents_of_acts=judged)
         source_group, target_group = m.slot, after if (after is not None or pattern.is_noun) else left
     elif passive:
         agent = tree.agent(h)
@@ -727,7 +728,7 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
         why.append("passive voice: source is the 'by' agent (or the article's agency), target the subject")
     elif target_group is None:
         people = compiled.rules.get("people_nouns", ())
-        target_group = _object_group(h, m, tokens, tree, context, places, exclude=source_group)
+        target_group = _object_group(h, m, tokens, tree, context, places, exclude=source_group, agents_of_acts=judged)
         if target_group is None and not tree.objects(h) and not tree.children(h, "xcomp", "ccomp"):
             target_group = _object_by_order(m, tree, exclude=source_group)  # the parse gave the verb no object
             if target_group is not None:
@@ -905,11 +906,13 @@ def _actor_at(k: int | None, tokens, tree: Tree, context: DocumentContext,
     return None
 
 
-def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, exclude: Group | None) -> Group | None:
+def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, exclude: Group | None,
+                  agents_of_acts: bool = False) -> Group | None:
     """The verb's target: the nearest actor among its objects and prepositional objects (a place only when the
     codebook allows places as targets of this root), searched breadth first down the verb's arguments: the
     pattern's own words first ("promised military aid to Mozambique", "offered to hand over to Britain"), then
-    what they govern ("threatened to impose restrictions against German goods")."""
+    what they govern ("threatened to impose restrictions against German goods"). With `agents_of_acts`, an
+    object that names an act leads to its agent ("criticised the tariffs the United States has imposed")."""
     span = range(h, m.tok_end)
     for k in range(h + 1, m.tok_end):  # "expelled the Libyan ambassador": a word of the pattern is the actor
         grp = tree.group_at.get(k)
@@ -928,6 +931,8 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
             else:  # inside an object's noun phrase every modifier may name the party: "elections in Iran"
                 below = [k for k in tree.children(node, "nmod", "nmod:poss", "appos", "compound", "conj", "acl")
                          if tree.case_of(k) != "by"]
+                if agents_of_acts:
+                    below += _agents_of(node, tree)
             for k in below:
                 if k in seen:
                     continue
@@ -946,6 +951,19 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
     # "cracked down on protesters", "expelled the Libyan ambassador to Greece": an actor inside the pattern
     return next((grp for grp in tree.groups if h < grp.tok_start < m.tok_end and grp is not exclude
                  and not any(a.resolved_from for a in grp.members)), None)
+
+
+def _agents_of(noun: int, tree: Tree) -> list[int]:
+    """Who did what a noun names: the subject of its relative clause ("the tariffs that the United States has
+    imposed", not the relative pronoun) and the "by" agent of its participle or of the noun itself ("the raid
+    carried out by police", "the attack by Hamas")."""
+    out = []
+    for c in tree.children(noun, "acl:relcl"):
+        out += [k for k in tree.children(c, *SUBJECTS) if tree.lowers[k] not in g.RELATIVE_PRONOUNS]
+    for c in tree.children(noun, "acl"):
+        out += [k for k in tree.children(c, "obl", "obl:agent", "nmod") if tree.case_of(k) == "by"]
+    out += [k for k in tree.children(noun, "nmod") if tree.case_of(k) == "by"]
+    return out
 
 
 def _finite(k: int, tree: Tree) -> bool:

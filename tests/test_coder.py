@@ -189,3 +189,12 @@ def test_coder_the_press_is_the_audience_of_a_statement_not_its_target(code):
     got = {(r["source_actor"], r["target_actor"], r["event_code"]) for r in rows}
     assert not [t for t in got if t[1] and t[1].endswith("MED")]
     assert ("RUSGOV", "ARM", "010") in got  # the content, about Armenia, is the statement
+
+
+@pytest.mark.parametrize("text, target", [
+    ("Mexico criticised the tariffs that the United States has imposed on steel.", "USA"),
+    ("Iran rejected the plan that Israel proposed.", "ISR"),
+])
+def test_coder_disapproving_of_an_act_is_disapproving_of_its_agent(code, text, target):
+    got = {(r["source_actor"], r["target_actor"], r["event_code"][:2]) for r in code(text, "2025-09-19")}
+    assert any(t[1] == target and t[2] in ("11", "12") for t in got), got
