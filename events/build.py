@@ -44,7 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from events import __version__
+from events import DISTRIBUTION, __version__
 from events.codebook import Codebook, load_codebook
 from events.parse import Parser, load_parser
 from events.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
@@ -627,7 +627,7 @@ def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity:
         reject_counts[reject.code] = reject_counts.get(reject.code, 0) + 1
     manifest = {
         "format": identity["format"],
-        "package": {"name": "events", "version": __version__},
+        "package": {"name": DISTRIBUTION, "version": __version__},
         "behaviour": identity["behaviour"],
         "schemas": identity["schemas"],
         "codebook": identity["codebook"],
