@@ -93,6 +93,7 @@ class BuildReport:
     kept: list[str] = field(default_factory=list)  # in the dataset, not named on this run: kept as they were
     new_rejects: int = 0  # rejects of the inputs coded on this run
     partitions_aggregated: int = 0
+    warnings: list[str] = field(default_factory=list)  # for people: what the build did that they may not expect
 
     @property
     def documents(self) -> int:
@@ -194,6 +195,11 @@ def build(
         check_compatible(out, previous, identity)
     compiled = _compile(codebook, parser)
     report = BuildReport(out, incremental=previous is not None)
+    if (reason := codebook.unreleased) is not None:
+        report.warnings.append(
+            f"codebook {codebook.name} {codebook.version} at {codebook.path}: {reason}, so rows are labelled "
+            f"{codebook.label} (version + content hash). Bump the version and run `events codebook release` to label "
+            "them with a version of their own")
 
     old_inputs = {entry["path"]: entry for entry in (previous or {}).get("inputs", [])}
     old_outputs = {entry["path"]: entry for entry in (previous or {}).get("outputs", [])}
@@ -294,6 +300,8 @@ def dataset_identity(codebook: Codebook, parser: Parser) -> dict:
         "codebook": {
             "name": codebook.name,
             "version": codebook.version,
+            "label": codebook.label,
+            "released": codebook.released.isoformat() if codebook.released else None,
             "content_hash": codebook.content_hash,
             "files": [{"path": p, "sha256": h} for p, h in codebook.files],
         },

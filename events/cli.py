@@ -103,9 +103,11 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
     finally:
         if bar is not None:
             bar.close()
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if not quiet:
         click.echo(report.summary())
-        click.echo(f"  codebook: {codebook.name} {codebook.version}")
+        click.echo(f"  codebook: {codebook.label}")
         click.echo(f"  load it:  polars.scan_parquet('{out}/events/**/*.parquet', hive_partitioning=True)")
     if strict and report.new_rejects:
         click.echo(f"error: {report.new_rejects} record(s) rejected (--strict); see {out / 'rejected.jsonl'}", err=True)
@@ -226,6 +228,40 @@ def codebook_validate(path, as_json, strict):
     summary = (f"{report.path}: {report.name} {report.version}: {len(report.errors)} error(s), "
                f"{len(report.warnings)} warning(s): {'ok' if ok else 'FAILED'}")
     _render_problems(report.to_dict(), report.problems, summary, ok, as_json)
+
+
+@codebook.command("release")
+@click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--date", "date_", default=None, help="Release date, YYYY-MM-DD (default: today).")
+@click.option("--force", is_flag=True, help="Record the files again under a version that was already released with other content.")
+def codebook_release(path, date_, force):
+    """Release the codebook at PATH as the version in its codebook.toml.
+
+    Sets `released` in codebook.toml (date-dependent checks count from it) and records the version and the files'
+    content hash in release.toml, so datasets label their rows name@version; a codebook whose files differ from
+    what its version was released with labels them name@version+hash.
+    """
+    from events.codebook import read_codebook, release_codebook
+    from events.validate import validate_codebook
+
+    try:
+        day = dt.date.fromisoformat(date_) if date_ else dt.date.today()
+    except ValueError as exc:
+        raise click.BadParameter(f"{date_!r} is not a date (YYYY-MM-DD)", param_hint="--date") from exc
+    report = validate_codebook(path)
+    if report.errors:
+        for problem in report.errors:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{path}: {len(report.errors)} error(s); fix them before releasing")
+    before = read_codebook(path)
+    if before.release and before.release.get("version") == before.version and before.unreleased and not force:
+        raise click.ClickException(
+            f"{path}: version {before.version} was already released with other files; bump the version in codebook.toml "
+            f"(`events codebook diff OLD NEW` says by how much) and add its CHANGELOG entry, or use --force if that "
+            "release was never published")
+    released = release_codebook(path, day)
+    click.echo(f"{path}: {released.name} {released.version} released on {day.isoformat()} "
+               f"(content {released.content_hash[:12]}); rows will be labelled {released.label}")
 
 
 @codebook.command("diff")

@@ -138,6 +138,7 @@ class CompiledCodebook:
     name: str
     version: str
     content_hash: str
+    label: str  # what rows record as codebook_version: name@version, plus +hash8 when the files are not as released
     event_types: dict[str, EventType]
     rules: dict
     country_codes: frozenset[str]
@@ -213,6 +214,7 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
         name=codebook.name,
         version=codebook.version,
         content_hash=codebook.content_hash,
+        label=codebook.label,
         event_types=dict(codebook.event_types),
         rules=dict(codebook.rules),
         country_codes=frozenset(codebook.countries),

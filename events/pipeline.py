@@ -38,7 +38,7 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
     mention_rows: list[dict] = []
     document_rows: list[dict] = []
     total_sentences = 0
-    label = f"{compiled.name}@{compiled.version}"
+    label = compiled.label
     for doc, (sentences, events, reference) in zip(documents, code_documents(documents, compiled, resolver)):
         total_sentences += len(sentences)
         rows = dated_rows(doc, events, compiled, resolver, label, reference, lead_index(doc, sentences))
@@ -202,7 +202,7 @@ def code_text(text: str, date: dt.date, compiled: CompiledCodebook | None = None
         compiled = compile_codebook(load_codebook(), load_parser())
     doc = Document("text", text, date, title, None, None, "<text>", 1)
     sentences, events, reference = code_document(doc, compiled, _resolver(), explain, dated)
-    rows = dated_rows(doc, events, compiled, _resolver(), f"{compiled.name}@{compiled.version}", reference,
+    rows = dated_rows(doc, events, compiled, _resolver(), compiled.label, reference,
                       lead_index(doc, sentences))
     if explain:
         by_id = {event_id(doc.id, e): e.explanation for e in events}

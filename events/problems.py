@@ -33,6 +33,8 @@ CATALOGUE: dict[str, str] = {
     "CB019": "stale-open-role",
     "CB020": "bad-source-hash",
     "CB021": "unknown-person",
+    "CB022": "release-record",
+    "CB023": "not-an-iso-country",
     # input records
     "IN001": "malformed-json",
     "IN002": "missing-field",

@@ -263,3 +263,31 @@ def test_build_progress_adds_up_to_the_report(tmp_path, codebook):
     report = build([_bad_input(tmp_path)], tmp_path / "out", codebook=codebook, jobs=1, progress=lambda *a: calls.append(a))
     assert sum(c[0] for c in calls) == report.documents and sum(c[1] for c in calls) == report.sentences
     assert sum(c[2] for c in calls) == report.mentions and calls[-1][3] == len(report.rejects) == 3
+
+
+def test_build_with_an_edited_codebook_labels_rows_with_its_content_hash_and_warns(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from events.cli import main
+    from events.codebook import load_codebook
+
+    from conftest import MINIMAL_CODEBOOK
+
+    text = {"id": "d1", "date": "2024-07-17", "text": "Iran met with Russia on Tuesday."}
+    (tmp_path / "in.jsonl").write_text(json.dumps(text) + "\n")
+    released = build([tmp_path / "in.jsonl"], tmp_path / "a", codebook=load_codebook(MINIMAL_CODEBOOK), jobs=1)
+    assert set(_mentions(tmp_path / "a")["codebook_version"]) == {"mini@1.1.0"} and released.warnings == []
+    copy = tmp_path / "cb"
+    shutil.copytree(MINIMAL_CODEBOOK, copy)
+    with (copy / "actors" / "countries.csv").open("a") as handle:
+        handle.write("usa-gov,USAGOV,Washington,,,\n")  # an edit without a version bump
+    edited = load_codebook(copy)
+    label = f"mini@1.1.0+{edited.content_hash[:8]}"
+    report = build([tmp_path / "in.jsonl"], tmp_path / "b", codebook=edited, jobs=1)
+    assert set(_mentions(tmp_path / "b")["codebook_version"]) == {label}
+    assert set(pl.read_parquet(tmp_path / "b" / "events" / "**" / "*.parquet")["codebook_version"]) == {label}
+    assert report.manifest["codebook"]["label"] == label and label in report.warnings[0]
+    result = CliRunner().invoke(main, ["build", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "c"), "--codebook", str(copy), "-j1"])
+    assert result.exit_code == 0 and f"warning: codebook mini 1.1.0 at {copy}" in result.stderr
