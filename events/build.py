@@ -52,8 +52,7 @@ from events.ingest import (DEFAULT_COLUMNS, Columns, Document, Reject, discover_
                            input_kind, read_documents)
 from events.schema import TABLES, arrow_schema, table_spec
 
-TABLE_KINDS = ("csv", "parquet")
-DATASET_FORMAT = "events.dataset.v1"
+DATASET_FORMAT = "events.dataset.v2"  # v2: inputs named by their resolved path relative to the dataset folder
 BATCH_DOCUMENTS = 16
 ROW_GROUP_ROWS = 50_000
 PENDING_ROWS = 20_000  # rows a shard writer may hold across all its partitions; beyond, the largest is written
@@ -188,13 +187,14 @@ def build(
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out}: exists and is not a directory")
-    files = discover_inputs(inputs)
+    notes: list[str] = []
+    files = discover_inputs(inputs, columns, exclude=out, notes=notes)
     identity = dataset_identity(codebook, parser)
     previous = None if rebuild else read_previous_manifest(out)
     if previous is not None:
         check_compatible(out, previous, identity)
     compiled = _compile(codebook, parser)
-    report = BuildReport(out, incremental=previous is not None)
+    report = BuildReport(out, incremental=previous is not None, warnings=notes)
     if (reason := codebook.unreleased) is not None:
         report.warnings.append(
             f"codebook {codebook.name} {codebook.version} at {codebook.path}: {reason}, so rows are labelled "
@@ -203,19 +203,15 @@ def build(
 
     old_inputs = {entry["path"]: entry for entry in (previous or {}).get("inputs", [])}
     old_outputs = {entry["path"]: entry for entry in (previous or {}).get("outputs", [])}
-    named = {path.as_posix() for path in files}
+    locations = {input_key(path, out): path for path in files}  # how the dataset names an input -> where it is read
     old_shard_files: dict[str, list[str]] = {}
     for rel in old_outputs:
         old_shard_files.setdefault(rel.rpartition("/")[2], []).append(rel)
     to_code: list[InputStats] = []
     reused: list[InputStats] = []
-    for path in files:
-        sha256, size = input_fingerprint(path)
-        kind = input_kind(path)
-        # column mappings are for document tables; JSONL and text folders keep their documented field names, so
-        # naming them again beside a mapped CSV neither recodes nor rejects them
-        mapping = columns if kind in TABLE_KINDS else DEFAULT_COLUMNS
-        stats = InputStats(path.as_posix(), kind, sha256, size, shard_name(path), mapping.to_dict())
+    for key, path in locations.items():
+        sha256, size = input_fingerprint(path, columns)
+        stats = InputStats(key, input_kind(path), sha256, size, shard_name(Path(key)), columns.to_dict())
         old = old_inputs.get(stats.path)
         # reused only when its content is the same and the shard files the manifest lists are still there
         if old is not None and _same_input(old, stats) and all((out / rel).is_file() for rel in old_shard_files.get(old["shard"], [])):
@@ -223,9 +219,10 @@ def build(
             report.unchanged.append(stats.path)
         else:
             to_code.append(stats)
-    kept = [_stats_from_entry(entry) for path, entry in old_inputs.items() if path not in named]
+    kept = [_stats_from_entry(entry) for path, entry in old_inputs.items() if path not in locations]
     report.kept = [stats.path for stats in kept]
     report.coded = [stats.path for stats in to_code]
+    report.warnings.extend(_same_content(reused + kept + to_code, locations))
 
     seen_ids = _existing_ids(out, reused + kept) if previous is not None else set()
     old_rejects = _read_rejects(out) if previous is not None else []
@@ -235,8 +232,14 @@ def build(
     new_rejects: dict[str, list[Reject]] = {}
     touched: set[str] = set()  # partitions ("year=YYYY/month=MM") whose mentions change
     try:
-        _code_inputs(to_code, staging, compiled, jobs, seen_ids, new_rejects, touched, progress)
+        _code_inputs(to_code, locations, staging, compiled, jobs, seen_ids, new_rejects, touched, progress)
         report.new_rejects = sum(len(r) for r in new_rejects.values())
+        if to_code and not any(stats.documents for stats in to_code):
+            copies = "".join(f"; {w}" for w in report.warnings if "same content" in w)
+            raise BuildError(f"no documents: {_why_no_documents(to_code, new_rejects)}{copies}. Nothing was written: "
+                             f"{out} is as it was")
+        report.warnings.extend(f"{stats.path}: no documents: {_why_no_documents([stats], new_rejects)}"
+                               for stats in to_code if not stats.documents)
         # -- commit: from here on only files move; nothing is read from the inputs
         if previous is None:
             _clear_dataset(out)
@@ -272,6 +275,43 @@ def _compile(codebook: Codebook, parser: Parser) -> CompiledCodebook:
         _COMPILED.clear()
         _COMPILED[key] = compile_codebook(codebook, parser)
     return _COMPILED[key]
+
+
+def _why_no_documents(inputs: list[InputStats], rejects: dict[str, list[Reject]]) -> str:
+    """Why inputs that were read yielded no document, for the person who named them."""
+    names = ", ".join(s.path for s in inputs[:3]) + (f" and {len(inputs) - 3} more" if len(inputs) > 3 else "")
+    records = sum(stats.records for stats in inputs)
+    if not records:
+        return f"{names} hold(s) no records (empty?)"
+    found = [r for stats in inputs for r in rejects.get(stats.path, [])]
+    counts: dict[str, int] = {}
+    for reject in found:
+        counts[reject.code] = counts.get(reject.code, 0) + 1
+    shown = "; ".join(f"{r.file}:{r.line}: [{r.code}] {r.reason}" for r in found[:2])
+    return (f"all {records:,} record(s) of {names} were rejected ({', '.join(f'{c} ×{n:,}' for c, n in sorted(counts.items()))}): "
+            f"{shown}")
+
+
+def input_key(path: Path, out: Path) -> str:
+    """How a dataset names an input: its resolved path relative to the dataset folder. The same file named any way
+    (relative or absolute, through a symbolic link, from another working directory) is the same input, and a dataset
+    moved together with its inputs still knows them."""
+    target, base = path.resolve(), out.resolve()
+    try:
+        return Path(os.path.relpath(target, base)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path
+        return target.as_posix()
+
+
+def _same_content(inputs: list[InputStats], named: dict[str, Path]) -> list[str]:
+    """A warning for each set of inputs with the same content under different paths, one of them named now."""
+    by_hash: dict[str, list[str]] = {}
+    for stats in sorted(inputs, key=lambda s: s.path):
+        if stats.bytes:
+            by_hash.setdefault(stats.sha256, []).append(stats.path)
+    return [f"{', '.join(paths)} have the same content (sha256 {sha[:12]}…): a copy's documents repeat ids already "
+            "in the dataset and are rejected (IN004); name one of them only"
+            for sha, paths in sorted(by_hash.items()) if len(paths) > 1 and any(p in named for p in paths)]
 
 
 def shard_name(path: Path) -> str:
@@ -402,7 +442,7 @@ def _group_rejects(rejects: list[Reject], inputs: list[str]) -> dict[str, list[R
 
 
 # -- coding --------------------------------------------------------------------------------------------
-def _code_inputs(to_code, staging, compiled, jobs, seen_ids, rejects, touched, progress) -> None:
+def _code_inputs(to_code, locations, staging, compiled, jobs, seen_ids, rejects, touched, progress) -> None:
     if not to_code:
         return
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -422,15 +462,16 @@ def _code_inputs(to_code, staging, compiled, jobs, seen_ids, rejects, touched, p
     try:
         for stats in to_code:
             input_rejects = rejects.setdefault(stats.path, [])
-            _code_input(stats, staging, executor, jobs, seen_ids, input_rejects, touched, progress, counter)
+            _code_input(stats, locations[stats.path], staging, executor, jobs, seen_ids, input_rejects, touched, progress, counter)
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
 
 
-def _batches(stats: InputStats, seen_ids: set[str], rejects: list[Reject], counter: list[int]) -> Iterator[list[Document]]:
+def _batches(stats: InputStats, location: Path, seen_ids: set[str], rejects: list[Reject],
+             counter: list[int]) -> Iterator[list[Document]]:
     batch: list[Document] = []
-    for item in read_documents(Path(stats.path), seen_ids, Columns(**stats.columns)):
+    for item in read_documents(location, seen_ids, Columns(**stats.columns), name=stats.path):
         stats.records += 1
         if isinstance(item, Reject):
             stats.rejected += 1
@@ -445,10 +486,10 @@ def _batches(stats: InputStats, seen_ids: set[str], rejects: list[Reject], count
         yield batch
 
 
-def _code_input(stats, staging, executor, jobs, seen_ids, rejects, touched, progress, counter) -> None:
+def _code_input(stats, location, staging, executor, jobs, seen_ids, rejects, touched, progress, counter) -> None:
     mention_writer = _PartitionWriter(staging / "mentions", stats.shard, arrow_schema("mentions"), "event_date")
     document_writer = _PartitionWriter(staging / "documents", stats.shard, arrow_schema("documents"), "pub_date")
-    batches = _batches(stats, seen_ids, rejects, counter)
+    batches = _batches(stats, location, seen_ids, rejects, counter)
     try:
         for result in ordered_map(_work, batches, executor, 2 * jobs):
             mention_writer.write(result.mentions)

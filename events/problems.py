@@ -43,6 +43,7 @@ CATALOGUE: dict[str, str] = {
     "IN005": "undecodable-bytes",
     "IN006": "wrong-type",
     "IN007": "unreadable-input",
+    "IN008": "orphan-metadata",
     # datasets (events verify; the checks live in events.verify)
     "VF001": "missing-file",
     "VF002": "unlisted-file",

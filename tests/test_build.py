@@ -12,8 +12,9 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from events.build import build
+from events.build import BuildError, build
 from events.schema import TABLES, table_spec, type_name
+from events.verify import verify
 
 from conftest import ROOT, SEEDS
 
@@ -217,10 +218,14 @@ def test_build_reads_csv_parquet_and_text_folders(tmp_path, codebook):
     pq.write_table(pa.table({"doc": ["p1"], "body": ["Iran met Russia."], "day": [dt.date(2024, 7, 1)]}), tmp_path / "t.parquet")
     from events.ingest import Columns
 
-    report = build([tmp_path / "table.csv", tmp_path / "t.parquet", tmp_path / "txt"], tmp_path / "out", codebook=codebook,
-                   jobs=1, columns=Columns(id="doc", text="body", date="day"))
+    (tmp_path / "j.jsonl").write_text(json.dumps({"doc": "j1", "body": "Iran met Russia.", "day": "2024-07-02"}) + "\n")
+    (tmp_path / "mapped").mkdir()
+    (tmp_path / "mapped" / "m1.txt").write_text("---\nday: 2024-07-03\n---\nIran met Russia.\n")
+    report = build([tmp_path / "table.csv", tmp_path / "t.parquet", tmp_path / "j.jsonl", tmp_path / "mapped"],
+                   tmp_path / "out", codebook=codebook, jobs=1, columns=Columns(id="doc", text="body", date="day"))
+    # the mapping applies to every kind of input: JSONL fields and text files' front matter too
     assert [(i["kind"], i["documents"], i["rejected"]) for i in report.manifest["inputs"]] == [
-        ("parquet", 1, 0), ("csv", 1, 1), ("txt", 1, 0)]  # text files keep their own field names
+        ("jsonl", 1, 0), ("txt", 1, 0), ("parquet", 1, 0), ("csv", 1, 1)]
     assert [(r.code, r.line) for r in report.rejects] == [("IN003", 3)]
 
 
@@ -291,3 +296,46 @@ def test_build_with_an_edited_codebook_labels_rows_with_its_content_hash_and_war
     assert report.manifest["codebook"]["label"] == label and label in report.warnings[0]
     result = CliRunner().invoke(main, ["build", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "c"), "--codebook", str(copy), "-j1"])
     assert result.exit_code == 0 and f"warning: codebook mini 1.1.0 at {copy}" in result.stderr
+
+
+def test_build_output_inside_the_input_folder_is_never_read_back(tmp_path, codebook):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "news.jsonl").write_text(_bad_input(tmp_path).read_text())
+    first = build([corpus], corpus / "data", codebook=codebook, jobs=1)
+    second = build([corpus], corpus / "data", codebook=codebook, jobs=1)
+    assert [i.path for i in first.inputs] == [i.path for i in second.inputs] == ["../news.jsonl"]
+    assert second.coded == [] and second.unchanged == ["../news.jsonl"] and second.new_rejects == 0
+
+
+def test_build_an_input_is_its_resolved_path_however_it_is_named(tmp_path, codebook, monkeypatch):
+    source = _bad_input(tmp_path)
+    out = tmp_path / "out"
+    monkeypatch.chdir(tmp_path)
+    first = build([Path("in.jsonl")], Path("out"), codebook=codebook, jobs=1)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    again = build([source.resolve(), Path("../in.jsonl")], Path("../out"), codebook=codebook, jobs=1)
+    assert again.coded == [] and again.unchanged == ["../in.jsonl"] and again.manifest["inputs"] == first.manifest["inputs"]
+    assert len(again.rejects) == 3  # the copy named by another path is not a new input: no duplicate-id rejects
+    (tmp_path / "copy.jsonl").write_bytes(source.read_bytes())
+    with pytest.raises(BuildError, match="same content"):  # a real copy is a new input, all of whose ids are taken
+        build([Path("../copy.jsonl")], Path("../out"), codebook=codebook, jobs=1)
+    assert verify(out).ok
+
+
+def test_build_cli_inputs_without_documents_fail_and_say_why(tmp_path):
+    from click.testing import CliRunner
+
+    from events.cli import main
+
+    path = tmp_path / "other.jsonl"
+    path.write_text("".join(json.dumps({"key": f"k{i}", "body": "Iran met Russia.", "day": "2024-07-17"}) + "\n" for i in range(3)))
+    result = CliRunner().invoke(main, ["build", str(path), "--out", str(tmp_path / "out"), "-j1", "-q"])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)  # an error message, not a traceback
+    assert "no documents" in result.output and "IN002 ×3" in result.output and "'key', 'body', 'day'" in result.output
+    assert "--id-col" in result.output and not (tmp_path / "out" / "manifest.json").exists()
+    mapped = CliRunner().invoke(main, ["build", str(path), "--out", str(tmp_path / "out"), "-j1", "-q",
+                                       "--id-col", "key", "--text-col", "body", "--date-col", "day"])
+    assert mapped.exit_code == 0, mapped.output
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["totals"]["documents"] == 3
