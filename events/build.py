@@ -50,7 +50,7 @@ from events.parse import Parser, load_parser
 from events.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
 from events.ingest import (DEFAULT_COLUMNS, Columns, Document, Reject, discover_inputs, file_sha256, input_fingerprint,
                            input_kind, read_documents)
-from events.schema import TABLES, arrow_schema, table_spec
+from events.schema import LABELS, TABLES, arrow_schema, table_spec
 
 DATASET_FORMAT = "events.dataset.v2"  # v2: inputs named by their resolved path relative to the dataset folder
 BATCH_DOCUMENTS = 16
@@ -59,6 +59,7 @@ PENDING_ROWS = 20_000  # rows a shard writer may hold across all its partitions;
 WRITE_OPTIONS = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                      data_page_size=1 << 20, version="2.6")
 SHARD_TABLES = ("mentions", "documents")
+EMPTY = "empty.parquet"  # the one file of a table without rows: loading a dataset never fails for want of files
 STAGING = ".staging"
 
 Progress = Callable[[int, int, int, int], None]
@@ -253,6 +254,8 @@ def build(
     report.partitions_aggregated = len(touched)
     shards = {s.shard for s in reused + kept + to_code}
     written |= aggregate_events(out, compiled, sorted(touched), shards)
+    written |= _fill_empty_tables(out)
+    written |= _write_labels(out, codebook)
 
     report.inputs = sorted(reused + kept + to_code, key=lambda s: s.path)
     rejects_by_input = _group_rejects(old_rejects, [s.path for s in reused + kept])
@@ -561,7 +564,7 @@ class _PartitionWriter:
 
 # -- commit --------------------------------------------------------------------------------------------
 def _clear_dataset(out: Path) -> None:
-    for name in ("mentions", "events", "documents"):
+    for name in (*TABLES, "labels"):
         shutil.rmtree(out / name, ignore_errors=True)
     for name in ("manifest.json", "rejected.jsonl"):
         (out / name).unlink(missing_ok=True)
@@ -626,6 +629,47 @@ def aggregate_events(out: Path, compiled: CompiledCodebook, partitions: list[str
     return written
 
 
+def _fill_empty_tables(out: Path) -> set[str]:
+    """A table without rows gets one file without rows (`empty.parquet`, its schema and no rows) in the partition
+    of the earliest document, so loading it with polars, pandas or DuckDB (hive types included) gives an empty
+    table rather than an error; the file goes as soon as the table has rows. Returns the files written."""
+    written = set()
+    partitions = sorted(p.relative_to(out / "documents").as_posix() for p in (out / "documents").glob("year=*/month=*"))
+    home = partitions[0] if partitions else "year=1970/month=01"
+    for table in TABLES:
+        target = out / table / home / EMPTY
+        has_rows = any(p.name != EMPTY for p in (out / table).glob("year=*/month=*/*.parquet"))
+        for placeholder in sorted((out / table).glob(f"year=*/month=*/{EMPTY}")):
+            if has_rows or placeholder != target:
+                placeholder.unlink()
+                _remove_empty_dirs(placeholder.parent, out / table)
+        if not has_rows and _write_if_changed(target, arrow_schema(table).empty_table()):
+            written.add(target.relative_to(out).as_posix())
+    return written
+
+
+def _write_labels(out: Path, codebook: Codebook) -> set[str]:
+    """The codebook's lookup tables (`events.labels`), rewritten only when their bytes change."""
+    from events.labels import label_tables
+
+    targets = {out / "labels" / f"{name}.parquet": table for name, table in label_tables(codebook).items()}
+    return {path.relative_to(out).as_posix() for path, table in targets.items() if _write_if_changed(path, table)}
+
+
+def _write_if_changed(target: Path, table: pa.Table) -> bool:
+    """Write `table` to `target` (atomically) unless the file already holds exactly those bytes."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, row_group_size=ROW_GROUP_ROWS, **WRITE_OPTIONS)
+    data = sink.getvalue().to_pybytes()
+    if target.is_file() and target.read_bytes() == data:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+    return True
+
+
 # -- rejects and manifest ------------------------------------------------------------------------------
 def _write_rejects(out: Path, rejects: list[Reject]) -> None:
     temporary = out / "rejected.jsonl.tmp"
@@ -640,7 +684,7 @@ def output_entry(out: Path, path: Path) -> dict:
     entry = {"path": path.relative_to(out).as_posix(), "bytes": path.stat().st_size, "sha256": file_sha256(path)}
     if path.suffix == ".parquet":
         entry["rows"] = pq.ParquetFile(path).metadata.num_rows
-        entry["table"] = path.relative_to(out).parts[0]
+        entry["table"] = table_of(path.relative_to(out).as_posix())
     else:
         with path.open("rb") as handle:
             entry["rows"] = sum(1 for _ in handle)
@@ -649,22 +693,36 @@ def output_entry(out: Path, path: Path) -> dict:
 
 
 def dataset_files(out: Path, shards: set[str] | None = None) -> list[Path]:
-    """The data files of a dataset: the three tables' Parquet files and rejected.jsonl, sorted.
+    """The data files of a dataset: the three tables' Parquet files, the label tables and rejected.jsonl, sorted.
 
     With `shards` (the inputs' shard names), only the files the dataset owns: its inputs' mention and document
-    shards and the events partitions' `part-0.parquet`, so a stray file is never adopted into the manifest.
+    shards, the events partitions' `part-0.parquet`, the `empty.parquet` of a table without rows and the label
+    tables, so a stray file is never adopted into the manifest.
     """
     files = [p for table in TABLES for p in (out / table).rglob("*.parquet") if p.is_file()]
     if shards is not None:
-        files = [p for p in files if (p.name == "part-0.parquet" if p.relative_to(out).parts[0] == "events" else p.name in shards)]
+        files = [p for p in files if p.name == EMPTY
+                 or (p.name == "part-0.parquet" if p.relative_to(out).parts[0] == "events" else p.name in shards)]
+    files.extend(path for name in LABELS if (path := out / "labels" / f"{name}.parquet").is_file())
     if (out / "rejected.jsonl").is_file():
         files.append(out / "rejected.jsonl")
     return sorted(files, key=lambda p: p.relative_to(out).as_posix())
 
 
+def table_of(rel: str) -> str:
+    """The table a dataset file belongs to: `events`, `labels/countries`, … (`rel` is relative to the dataset).
+
+    >>> table_of("events/year=2024/month=07/part-0.parquet"), table_of("labels/countries.parquet")
+    ('events', 'labels/countries')
+    """
+    return rel.removesuffix(".parquet") if rel.startswith("labels/") else rel.split("/", 1)[0]
+
+
 def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity: dict,
                    old_outputs: dict | None = None, written: set[str] | None = None) -> dict:
     """Write `manifest.json`; files not written on this run keep the entry the old manifest has for them."""
+    from events.labels import iso_source
+
     old_outputs = old_outputs or {}
     outputs = []
     for path in dataset_files(out, {s.shard for s in report.inputs}):
@@ -681,6 +739,7 @@ def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity:
         "schemas": identity["schemas"],
         "codebook": identity["codebook"],
         "parser": identity["parser"],
+        "labels": {"tables": [f"labels/{name}.parquet" for name in LABELS], "iso3166": iso_source()},
         "inputs": [vars(i) for i in sorted(report.inputs, key=lambda s: s.path)],
         "outputs": outputs,
         "totals": {

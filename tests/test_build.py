@@ -339,3 +339,86 @@ def test_build_cli_inputs_without_documents_fail_and_say_why(tmp_path):
                                        "--id-col", "key", "--text-col", "body", "--date-col", "day"])
     assert mapped.exit_code == 0, mapped.output
     assert json.loads((tmp_path / "out" / "manifest.json").read_text())["totals"]["documents"] == 3
+
+
+def test_build_every_mention_joins_its_events_row_on_global_event_id(tmp_path, codebook):
+    duckdb = pytest.importorskip("duckdb")
+    inputs = [tmp_path / name for name in _mixed_corpus(tmp_path)]
+    build(inputs, tmp_path / "out", codebook=codebook, jobs=1)
+    out = tmp_path / "out"
+    mentions, events = _mentions(out), pl.read_parquet(out / "events" / "**" / "*.parquet")
+    assert mentions["target_actor"].null_count() > 0  # where a join on the four key columns loses rows (NULL != NULL)
+    joined = mentions.join(events, on="global_event_id", how="inner")
+    assert joined.height == mentions.height
+    assert (joined["event_date"] == joined["event_date_right"]).all() and (joined["event_code"] == joined["event_code_right"]).all()
+    counts = mentions.group_by("global_event_id").len()
+    assert dict(zip(counts["global_event_id"], counts["len"])) == dict(zip(events["global_event_id"], events["num_mentions"]))
+    sql = ("SELECT count(*) FROM read_parquet('{0}/mentions/**/*.parquet') m "
+           "JOIN read_parquet('{0}/events/**/*.parquet') e USING (global_event_id)").format(out)
+    assert duckdb.sql(sql).fetchall()[0][0] == mentions.height
+
+
+def test_build_rows_carry_readable_labels_that_agree_with_the_label_tables(seed_dataset):
+    import pycountry
+
+    out, _ = seed_dataset
+    mentions, events = _mentions(out), pl.read_parquet(out / "events" / "**" / "*.parquet")
+    codes = pl.read_parquet(out / "labels" / "event_codes.parquet")
+    countries = pl.read_parquet(out / "labels" / "countries.parquet")
+    actor_codes = pl.read_parquet(out / "labels" / "actor_codes.parquet")
+    assert codes.schema["code"] == pl.String and "010" in codes["code"].to_list()  # codes stay text: leading zeros kept
+    assert countries["code"].is_unique().all() and actor_codes.select("kind", "code").is_unique().all()
+    names = dict(zip(codes["code"], codes["name"]))
+    assert all(names[c] == label for c, label in zip(mentions["event_code"], mentions["event_label"]))
+    assert all(names[c] == label for c, label in zip(events["event_code"], events["event_label"]))
+    iso = dict(zip(countries["code"], countries["iso_alpha3"]))
+    for row in events.iter_rows(named=True):
+        assert row["source_iso3"] == iso.get(row["source_country"]) and row["target_iso3"] == iso.get(row["target_country"])
+    for row in countries.filter(pl.col("iso_alpha3").is_not_null()).iter_rows(named=True):
+        standard = pycountry.countries.get(alpha_3=row["iso_alpha3"])
+        assert (row["iso_alpha2"], row["iso_numeric"], row["iso_name"]) == (standard.alpha_2, standard.numeric, standard.name)
+    assert mentions["source_name"].null_count() == 0
+    people = mentions.filter(pl.col("source_text") == "Lavrov")
+    assert people["source_name"].to_list() == ["Sergey Lavrov"]  # the entry's canonical name, not the words matched
+    assert set(mentions.filter(pl.col("source_actor") == "RUSGOV", pl.col("source_text") == "Russian foreign minister")["source_name"]) == {"Russia"}
+
+
+def test_build_mentions_say_where_they_are_and_events_whether_their_first_mention_is_in_the_lead(seed_dataset):
+    out, _ = seed_dataset
+    text = json.loads(next(SEEDS.glob("*.jsonl")).read_text().splitlines()[0])["text"]
+    mentions, events = _mentions(out), pl.read_parquet(out / "events" / "**" / "*.parquet")
+    for row in mentions.iter_rows(named=True):
+        start = row["sentence_start"]
+        assert text[start : start + len(row["sentence_text"])] == row["sentence_text"]
+    lead = mentions.filter("in_lead")["sentence_index"].unique().to_list()
+    assert lead == [1]  # sentence 0 is the headline
+    first = mentions.sort("pub_date", "doc_id", "sentence_index", "verb_start").group_by("global_event_id", maintain_order=True).first()
+    expected = dict(zip(first["global_event_id"], first["in_lead"]))
+    assert dict(zip(events["global_event_id"], events["is_root_event"])) == expected and any(expected.values())
+    assert set(events["first_pub_date"]) == {dt.date(2024, 7, 17)}
+
+
+def _no_event_input(path: Path) -> Path:
+    path.write_text(json.dumps({"id": "quiet", "date": "2024-05-02", "text": "The weather was mild on Tuesday."}) + "\n")
+    return path
+
+
+def test_build_tables_without_rows_are_still_written_and_load_everywhere(tmp_path, codebook):
+    import pandas as pd
+
+    duckdb = pytest.importorskip("duckdb")
+    out = tmp_path / "out"
+    report = build([_no_event_input(tmp_path / "quiet.jsonl")], out, codebook=codebook, jobs=1)
+    assert report.documents == 1 and report.mentions == 0 and report.events == 0
+    for table in TABLES:
+        frame = pl.scan_parquet(f"{out}/{table}/**/*.parquet", hive_partitioning=True).collect()
+        assert frame.columns[: len(table_spec(table)["columns"])] == [c["name"] for c in table_spec(table)["columns"]]
+        assert frame.height == (1 if table == "documents" else 0)
+        assert len(pd.read_parquet(out / table)) == frame.height
+        sql = (f"SELECT count(*) FROM read_parquet('{out}/{table}/**/*.parquet', hive_partitioning = true, "
+               "hive_types = {'year': INTEGER, 'month': INTEGER})")
+        assert duckdb.sql(sql).fetchall()[0][0] == frame.height
+    assert verify(out).ok
+    # once the table has rows, the file without rows goes
+    build([tmp_path / "quiet.jsonl", _bad_input(tmp_path)], out, codebook=codebook, jobs=1)
+    assert not list(out.rglob("empty.parquet")) and verify(out).ok
