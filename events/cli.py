@@ -153,12 +153,13 @@ def _root_labels() -> dict[str, str]:
 
 @main.command()
 @click.argument("dataset", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["gdelt"]), default="gdelt", show_default=True,
-              help="gdelt: GDELT 2.0 event table, 61 tab-separated columns, no header.")
+@click.option("--format", "fmt", type=click.Choice(["gdelt", "gdelt-mentions"]), default="gdelt", show_default=True,
+              help="gdelt: GDELT 2.0 event table, 61 tab-separated columns; gdelt-mentions: GDELT 2.0 Mentions table, "
+              "16 columns, one line per mention. No header.")
 @click.option("--out", "-o", "target", required=True, help="File to write ('-' for standard output).")
 @click.option("--header", is_flag=True, help="Write a first line with the column names.")
 def export(dataset, fmt, target, header):
-    """Write DATASET's events table in another tool's layout."""
+    """Write DATASET's events (or mentions) table in another tool's layout."""
     from events.export import ExportError, export as run_export
 
     try:
@@ -169,7 +170,7 @@ def export(dataset, fmt, target, header):
     except (ExportError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     if target != "-":
-        click.echo(f"{report.rows:,} events written to {report.out} ({fmt})", err=True)
+        click.echo(f"{report.rows:,} {'mentions' if fmt == 'gdelt-mentions' else 'events'} written to {report.out} ({fmt})", err=True)
 
 
 @main.command()
