@@ -48,8 +48,8 @@ from events import DISTRIBUTION, __version__
 from events.codebook import Codebook, load_codebook
 from events.parse import Parser, load_parser
 from events.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
-from events.ingest import (DEFAULT_COLUMNS, Columns, Document, Reject, discover_inputs, file_sha256, input_fingerprint,
-                           input_kind, read_documents)
+from events.ingest import (DEFAULT_COLUMNS, Columns, Cursor, Document, Reject, discover_inputs, file_sha256,
+                           input_fingerprint, input_kind, read_documents)
 from events.schema import LABELS, TABLES, arrow_schema, table_spec
 
 DATASET_FORMAT = "events.dataset.v2"  # v2: inputs named by their resolved path relative to the dataset folder
@@ -62,7 +62,16 @@ SHARD_TABLES = ("mentions", "documents")
 EMPTY = "empty.parquet"  # the one file of a table without rows: loading a dataset never fails for want of files
 STAGING = ".staging"
 
-Progress = Callable[[int, int, int, int], None]
+Progress = Callable[[int, int, int, int, int, int], None]
+
+
+@dataclass
+class _Tally:
+    """What the progress callback is told beyond each batch's counts."""
+
+    rejected: int = 0  # records rejected so far on this run
+    done: int = 0  # bytes of the inputs already coded on this run
+    total: int = 0  # bytes of all the inputs to code on this run
 
 
 @dataclass
@@ -179,8 +188,9 @@ def build(
 ) -> BuildReport:
     """Build or extend the dataset in `out` from `inputs` and return a report.
 
-    `progress(documents, sentences, mentions, rejects)` is called after each batch with the documents,
-    sentences and mentions of that batch and the number of records rejected so far on this run.
+    `progress(documents, sentences, mentions, rejects, done, total)` is called after each batch with the documents,
+    sentences and mentions of that batch, the number of records rejected so far on this run, and how many bytes of
+    the inputs coded on this run have been read, of how many (for a percentage and an estimate of the time left).
     `codebook` and `parser` default to the ones shipped in the package.
     """
     codebook = codebook or load_codebook()
@@ -461,38 +471,43 @@ def _code_inputs(to_code, locations, staging, compiled, jobs, seen_ids, rejects,
             warm_up()  # forked workers inherit the loaded date parser
         executor = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=None if inherited else _init_worker,
                                           initargs=() if inherited else (compiled,))
-    counter = [0]
+    tally = _Tally(total=sum(stats.bytes for stats in to_code))
     try:
         for stats in to_code:
             input_rejects = rejects.setdefault(stats.path, [])
-            _code_input(stats, locations[stats.path], staging, executor, jobs, seen_ids, input_rejects, touched, progress, counter)
+            _code_input(stats, locations[stats.path], staging, executor, jobs, seen_ids, input_rejects, touched, progress, tally)
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
 
 
-def _batches(stats: InputStats, location: Path, seen_ids: set[str], rejects: list[Reject],
-             counter: list[int]) -> Iterator[list[Document]]:
+def _batches(stats: InputStats, location: Path, seen_ids: set[str], rejects: list[Reject], tally: _Tally,
+             positions: deque[int]) -> Iterator[list[Document]]:
+    """Batches of documents; `positions` gets, for each, how far the input had been read when it was complete."""
     batch: list[Document] = []
-    for item in read_documents(location, seen_ids, Columns(**stats.columns), name=stats.path):
+    cursor = Cursor()
+    for item in read_documents(location, seen_ids, Columns(**stats.columns), name=stats.path, cursor=cursor):
         stats.records += 1
         if isinstance(item, Reject):
             stats.rejected += 1
-            counter[0] += 1
+            tally.rejected += 1
             rejects.append(item)
             continue
         batch.append(item)
         if len(batch) >= BATCH_DOCUMENTS:
+            positions.append(min(cursor.bytes, stats.bytes))
             yield batch
             batch = []
     if batch:
+        positions.append(stats.bytes)
         yield batch
 
 
-def _code_input(stats, location, staging, executor, jobs, seen_ids, rejects, touched, progress, counter) -> None:
+def _code_input(stats, location, staging, executor, jobs, seen_ids, rejects, touched, progress, tally) -> None:
     mention_writer = _PartitionWriter(staging / "mentions", stats.shard, arrow_schema("mentions"), "event_date")
     document_writer = _PartitionWriter(staging / "documents", stats.shard, arrow_schema("documents"), "pub_date")
-    batches = _batches(stats, location, seen_ids, rejects, counter)
+    positions: deque[int] = deque()
+    batches = _batches(stats, location, seen_ids, rejects, tally, positions)
     try:
         for result in ordered_map(_work, batches, executor, 2 * jobs):
             mention_writer.write(result.mentions)
@@ -500,13 +515,15 @@ def _code_input(stats, location, staging, executor, jobs, seen_ids, rejects, tou
             stats.documents += result.documents.num_rows
             stats.sentences += result.sentences
             stats.mentions += result.mentions.num_rows
+            read = tally.done + positions.popleft()  # results arrive in input order, as their batches did
             if progress is not None:
-                progress(result.documents.num_rows, result.sentences, result.mentions.num_rows, counter[0])
+                progress(result.documents.num_rows, result.sentences, result.mentions.num_rows, tally.rejected, read, tally.total)
     finally:
         mention_writer.close()
         document_writer.close()
+    tally.done += stats.bytes
     if progress is not None:
-        progress(0, 0, 0, counter[0])
+        progress(0, 0, 0, tally.rejected, tally.done, tally.total)
     touched.update(f"year={y:04d}/month={m:02d}" for y, m in mention_writer.writers)
 
 

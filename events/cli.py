@@ -82,21 +82,12 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
     codebook = _load(codebook_path)
     bar = None
     if not quiet and sys.stderr.isatty():
-        from tqdm import tqdm
+        from events.progress import ProgressBar
 
-        bar = tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True)
-    totals = {"sentences": 0, "mentions": 0}
-
-    def progress(docs, sentences, mentions, rejected):
-        totals["sentences"] += sentences
-        totals["mentions"] += mentions
-        rate = totals["sentences"] / max(bar.format_dict["elapsed"], 1e-9)
-        bar.set_postfix_str(f"{rate:,.0f} sentences/s, {totals['mentions']:,} mentions, {rejected:,} rejected", refresh=False)
-        bar.update(docs)
-
+        bar = ProgressBar(sys.stderr)
     columns = Columns(id=id_col, text=text_col, date=date_col)
     try:
-        report = run_build(list(inputs), out, codebook=codebook, parser=_parser(), jobs=jobs, progress=progress if bar is not None else None,
+        report = run_build(list(inputs), out, codebook=codebook, parser=_parser(), jobs=jobs, progress=bar,
                            rebuild=rebuild, columns=columns)
     except (InputError, BuildError) as exc:
         raise click.ClickException(str(exc)) from exc

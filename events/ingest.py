@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import gzip
 import hashlib
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -76,6 +77,14 @@ class Reject:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(slots=True)
+class Cursor:
+    """How far an input has been read, in bytes of its files (compressed bytes for `.gz`; for Parquet, the share of
+    rows read): what a progress bar needs for a percentage and an estimate of the time left."""
+
+    bytes: int = 0
 
 
 class InputError(Exception):
@@ -255,28 +264,36 @@ def parse_pub_date(value) -> dt.date:
 Record = tuple[int, dict, str]  # (line or row number, fields, the raw record for a reject)
 
 
-def read_documents(path: Path, seen_ids: set[str], columns: Columns = DEFAULT_COLUMNS,
-                   name: str | None = None) -> Iterator[Document | Reject]:
+def read_documents(path: Path, seen_ids: set[str], columns: Columns = DEFAULT_COLUMNS, name: str | None = None,
+                   cursor: Cursor | None = None) -> Iterator[Document | Reject]:
     """Yield the documents of one input, and a `Reject` for each record that cannot be used.
 
     `seen_ids` holds the ids already in the dataset; a repeated id is rejected (IN004) and the first kept.
-    `name` is how documents and rejects name the input (default: the path as given).
+    `name` is how documents and rejects name the input (default: the path as given). `cursor`, when given, says
+    how far the input has been read whenever an item is yielded.
     """
     name = name or path.as_posix()
+    cursor = cursor if cursor is not None else Cursor()
     kind = input_kind(path)
     if kind == "txt":
-        yield from _read_txt(path, name, seen_ids, columns)
+        yield from _read_txt(path, name, seen_ids, columns, cursor)
         return
-    for item in read_records(path, name, columns, ("id", "text", "date")):
+    for item in read_records(path, name, columns, ("id", "text", "date"), cursor):
         yield item if isinstance(item, Reject) else make_document(item[1], name, item[0], seen_ids, columns, item[2])
 
 
-def read_records(path: Path, name: str, columns: Columns, required: tuple[str, ...]) -> Iterator[Record | Reject]:
+def read_records(path: Path, name: str, columns: Columns, required: tuple[str, ...],
+                 cursor: Cursor | None = None) -> Iterator[Record | Reject]:
     """The records of a table (JSONL, CSV or Parquet) as dicts keyed by its own field names, and a `Reject` for
     each that cannot be read. A CSV or Parquet header that lacks one of the `required` fields (mapped through
     `columns`) is one reject for the whole table."""
     reader = {"jsonl": _jsonl_records, "csv": _csv_records, "parquet": _parquet_records}[input_kind(path)]
-    yield from reader(path, name, columns, [getattr(columns, f) for f in required])
+    yield from reader(path, name, columns, [getattr(columns, f) for f in required], cursor if cursor is not None else Cursor())
+
+
+def _open_binary(path: Path, raw) -> io.BufferedIOBase:
+    """The bytes of a file opened as `raw`, decompressed when its name ends in `.gz`."""
+    return gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
 
 
 def _lacks_columns(name: str, line: int, present: list[str], wanted: list[str], raw: str) -> Reject | None:
@@ -288,14 +305,14 @@ def _lacks_columns(name: str, line: int, present: list[str], wanted: list[str], 
 
 
 # -- JSONL ---------------------------------------------------------------------------------------------
-def _jsonl_records(path: Path, name: str, columns: Columns, wanted: list[str]) -> Iterator[Record | Reject]:
-    opener = gzip.open if path.name.endswith(".gz") else open
+def _jsonl_records(path: Path, name: str, columns: Columns, wanted: list[str], cursor: Cursor) -> Iterator[Record | Reject]:
     try:
-        with opener(path, "rb") as handle:
-            for number, raw in enumerate(handle, 1):
-                if not raw.strip():
+        with open(path, "rb") as raw, _open_binary(path, raw) as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
                     continue
-                yield _json_line(raw, name, number)
+                cursor.bytes = raw.tell()
+                yield _json_line(line, name, number)
     except (OSError, EOFError) as exc:  # truncated gzip, unreadable file: keep what was read, reject the rest
         yield Reject(name, 0, None, "IN007", f"cannot read input: {exc}", "")
 
@@ -353,12 +370,12 @@ def make_document(record: dict, name: str, number: int, seen_ids: set[str], colu
 
 
 # -- CSV -----------------------------------------------------------------------------------------------
-def _csv_records(path: Path, name: str, columns: Columns, wanted: list[str]) -> Iterator[Record | Reject]:
+def _csv_records(path: Path, name: str, columns: Columns, wanted: list[str], cursor: Cursor) -> Iterator[Record | Reject]:
     """Rows of a CSV table with a header; a row's number is the line where it starts."""
     csv.field_size_limit(1 << 30)
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        with open(path, "rb") as raw, io.TextIOWrapper(_open_binary(path, raw), encoding="utf-8", errors="surrogateescape",
+                                                        newline="") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
             if header is None:
@@ -371,6 +388,7 @@ def _csv_records(path: Path, name: str, columns: Columns, wanted: list[str]) -> 
             start = reader.line_num + 1
             for row in reader:
                 number, start = start, reader.line_num + 1
+                cursor.bytes = raw.tell()
                 if not any(cell.strip() for cell in row):
                     continue
                 snippet = ",".join(row)[:_RAW_LIMIT].encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -390,7 +408,7 @@ def _has_surrogates(value: str) -> bool:
 
 
 # -- Parquet -------------------------------------------------------------------------------------------
-def _parquet_records(path: Path, name: str, columns: Columns, wanted: list[str]) -> Iterator[Record | Reject]:
+def _parquet_records(path: Path, name: str, columns: Columns, wanted: list[str], cursor: Cursor) -> Iterator[Record | Reject]:
     """Rows of a Parquet table, read in batches; a row's number is its 1-based position."""
     import pyarrow.parquet as pq
 
@@ -401,10 +419,11 @@ def _parquet_records(path: Path, name: str, columns: Columns, wanted: list[str])
             yield lacking
             return
         read = [c for c in dict.fromkeys(columns.to_dict().values()) if c in names]
-        number = 0
+        number, rows, size = 0, max(table.metadata.num_rows, 1), path.stat().st_size
         for batch in table.iter_batches(batch_size=_PARQUET_BATCH, columns=read):
             for record in batch.to_pylist():
                 number += 1
+                cursor.bytes = size * number // rows
                 yield number, record, json.dumps(record, default=str, ensure_ascii=False)[:_RAW_LIMIT]
     except (OSError, EOFError, ValueError) as exc:  # pyarrow raises ArrowInvalid (a ValueError) on corrupt files
         yield Reject(name, 0, None, "IN007", f"cannot read input: {exc}", "")
@@ -433,7 +452,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return fields, text[match.end():]
 
 
-def _read_txt(path: Path, name: str, seen_ids: set[str], columns: Columns) -> Iterator[Document | Reject]:
+def _read_txt(path: Path, name: str, seen_ids: set[str], columns: Columns, cursor: Cursor) -> Iterator[Document | Reject]:
     """One document per `.txt` file: the id is the file name without `.txt` unless the metadata gives one.
 
     Metadata comes from the folder's metadata table, then front matter, then a sidecar `name.json`: the more
@@ -443,6 +462,7 @@ def _read_txt(path: Path, name: str, seen_ids: set[str], columns: Columns) -> It
     by_stem: dict[str, Record] = {}
     table_name = f"{name}/{metadata.name}" if metadata is not None else ""
     if metadata is not None:
+        cursor.bytes = metadata.stat().st_size
         for item in read_records(metadata, table_name, columns, ("id",)):
             if isinstance(item, Reject):
                 yield item
@@ -466,6 +486,8 @@ def _read_txt(path: Path, name: str, seen_ids: set[str], columns: Columns) -> It
         stem = text.name[: -len(TXT_SUFFIX)]
         stems.add(stem)
         member = f"{name}/{text.name}" if path.is_dir() else name
+        sidecar = text.with_suffix(".json")
+        cursor.bytes += text.stat().st_size + (sidecar.stat().st_size if sidecar.is_file() else 0)
         yield _txt_document(text, member, seen_ids, columns, by_stem.get(stem, (0, {}, ""))[1])
     for stem, (number, _, snippet) in by_stem.items():
         if stem not in stems:
@@ -504,6 +526,6 @@ def _txt_document(path: Path, name: str, seen_ids: set[str], columns: Columns, m
                       f"{sidecar.name}, or a {columns.date!r} column in a metadata table beside the files", snippet)
     return make_document(record, name, 1, seen_ids, columns, snippet)
 
-__all__ = ["Columns", "Document", "Reject", "InputError", "discover_inputs", "input_kind", "input_fingerprint",
+__all__ = ["Columns", "Cursor", "Document", "Reject", "InputError", "discover_inputs", "input_kind", "input_fingerprint",
            "file_sha256", "parse_pub_date", "read_documents", "read_records", "make_document", "split_front_matter",
            "is_dataset"]

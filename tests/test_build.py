@@ -422,3 +422,27 @@ def test_build_tables_without_rows_are_still_written_and_load_everywhere(tmp_pat
     # once the table has rows, the file without rows goes
     build([tmp_path / "quiet.jsonl", _bad_input(tmp_path)], out, codebook=codebook, jobs=1)
     assert not list(out.rglob("empty.parquet")) and verify(out).ok
+
+
+def test_build_progress_reports_bytes_read_for_a_percentage_and_a_bar_within_80_columns(tmp_path, codebook):
+    import io
+
+    from events.progress import ProgressBar
+
+    inputs = [tmp_path / name for name in _mixed_corpus(tmp_path)]
+    calls = []
+    build(inputs, tmp_path / "out", codebook=codebook, jobs=2, progress=lambda *a: calls.append(a))
+    total = calls[0][5]
+    assert total == sum(i["bytes"] for i in json.loads((tmp_path / "out" / "manifest.json").read_text())["inputs"]) > 0
+    done = [c[4] for c in calls]
+    assert done == sorted(done) and done[-1] == total and len(set(done)) > 3  # the 150-line JSONL moves it batch by batch
+    ticks = iter(range(0, 1000, 7))
+    stream = io.StringIO()
+    bar = ProgressBar(stream, clock=lambda: float(next(ticks)))
+    for call in calls:
+        bar(*call)
+    bar.close()
+    lines = [line for line in stream.getvalue().replace("\n", "\r").split("\r") if line.strip()]
+    assert lines and all(len(line.rstrip()) <= 80 for line in lines)
+    assert "100%" in lines[-1] and "ETA 0:00" in lines[-1] and all("%" in line and "ETA" in line for line in lines)
+    assert f"{sum(c[0] for c in calls)} docs" in lines[-1]
