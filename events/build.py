@@ -6,8 +6,12 @@ without touching anyone else's):
     DIR/mentions/year=YYYY/month=MM/<shard>.parquet    one row per coded event mention
     DIR/documents/year=YYYY/month=MM/<shard>.parquet   one row per document read
     DIR/events/year=YYYY/month=MM/part-0.parquet       mentions aggregated per (date, source, target, code)
+    DIR/labels/{event_codes,actor_codes,countries}.parquet   the codebook's lookup tables (events.labels)
     DIR/rejected.jsonl                                  every input record that could not be used
     DIR/manifest.json                                   inputs, outputs, codebook, versions; no timestamps
+
+A table without rows holds one file without rows (`empty.parquet`), so that loading it never fails. Inputs are
+named by their resolved path relative to DIR; the output folder and other datasets are never read as input.
 
 Determinism: documents are coded in batches of a fixed size, results are consumed in input order whatever
 the number of workers, every file is written with fixed writer settings, and the manifest lists inputs and
