@@ -6,8 +6,9 @@ The public API is small and lazy: importing the package does no I/O.
 """
 
 __version__ = "0.1.0"
+DISTRIBUTION = "events-coder"  # the name on the package index (`pip install events-coder`); "events" is another project
 
-__all__ = ["__version__", "load_codebook", "load_parser", "compile_codebook", "code_text", "build", "default_codebook_path"]
+__all__ = ["__version__", "DISTRIBUTION", "load_codebook", "load_parser", "compile_codebook", "code_text", "build", "default_codebook_path"]
 
 
 def __getattr__(name):  # lazy re-exports keep `import events` cheap

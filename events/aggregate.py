@@ -5,6 +5,7 @@ Aggregation runs one partition at a time, so memory is bounded by the largest mo
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -19,7 +20,18 @@ PRECISIONS = ("day", "week", "month", "year")
 PRECISION_RANK = {p: k for k, p in enumerate(PRECISIONS)}
 # the mention columns aggregation needs: reading only these keeps memory to a fraction of the partition
 COLUMNS = KEY + ["date_precision", "pub_date", "doc_id", "sentence_index", "verb_start", "doc_source", "event_base_code",
-                 "event_root_code", "quad_class", "goldstein", "codebook_version"]
+                 "event_root_code", "quad_class", "goldstein", "codebook_version", "source_name", "target_name",
+                 "event_label", "in_lead"]
+
+
+def global_event_id(event_date: dt.date, source_actor: str, target_actor: str | None, event_code: str) -> str:
+    """The events row's id: a hash of its key. Every mention carries the id of the row it is aggregated into.
+
+    >>> global_event_id(dt.date(2024, 7, 16), "IRNGOV", "RUSGOV", "040")
+    'aba37a259a51bd2260e8'
+    """
+    key = "\x1f".join([event_date.isoformat(), source_actor, target_actor or "", event_code])
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
 def decompose(code: str | None, compiled: CompiledCodebook) -> tuple[str | None, str | None, str | None, str | None]:
@@ -52,6 +64,11 @@ def aggregate_partition(files: list[Path], compiled: CompiledCodebook) -> pa.Tab
             pl.col("quad_class").first(),
             pl.col("goldstein").first(),
             pl.col("codebook_version").first(),
+            pl.col("source_name").first(),
+            pl.col("target_name").first(),
+            pl.col("event_label").first(),
+            pl.col("pub_date").first().alias("first_pub_date"),
+            pl.col("in_lead").first().alias("is_root_event"),
         )
         .sort(KEY, nulls_last=False)
     )
@@ -61,23 +78,27 @@ def aggregate_partition(files: list[Path], compiled: CompiledCodebook) -> pa.Tab
     for row in rows:
         src = cache.setdefault(row["source_actor"], decompose(row["source_actor"], compiled))
         tgt = cache.setdefault(row["target_actor"], decompose(row["target_actor"], compiled))
-        key = "\x1f".join([row["event_date"].isoformat(), row["source_actor"], row["target_actor"] or "", row["event_code"]])
         out.append(
             {
-                "global_event_id": hashlib.sha256(key.encode()).hexdigest()[:20],
+                "global_event_id": global_event_id(row["event_date"], row["source_actor"], row["target_actor"], row["event_code"]),
                 "event_date": row["event_date"],
                 "date_precision": PRECISIONS[row["precision_rank"]],
                 "source_actor": row["source_actor"],
+                "source_name": row["source_name"],
                 "source_country": src[0],
+                "source_iso3": compiled.country_iso3.get(src[0]) if src[0] else None,
                 "source_known_group": src[1],
                 "source_type1": src[2],
                 "source_type2": src[3],
                 "target_actor": row["target_actor"],
+                "target_name": row["target_name"],
                 "target_country": tgt[0],
+                "target_iso3": compiled.country_iso3.get(tgt[0]) if tgt[0] else None,
                 "target_known_group": tgt[1],
                 "target_type1": tgt[2],
                 "target_type2": tgt[3],
                 "event_code": row["event_code"],
+                "event_label": row["event_label"],
                 "event_base_code": row["event_base_code"],
                 "event_root_code": row["event_root_code"],
                 "quad_class": row["quad_class"],
@@ -87,6 +108,8 @@ def aggregate_partition(files: list[Path], compiled: CompiledCodebook) -> pa.Tab
                 "num_sources": row["num_sources"],
                 "first_doc_id": row["first_doc_id"],
                 "first_sentence_index": row["first_sentence_index"],
+                "first_pub_date": row["first_pub_date"],
+                "is_root_event": row["is_root_event"],
                 "codebook_version": row["codebook_version"],
             }
         )

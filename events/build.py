@@ -6,8 +6,12 @@ without touching anyone else's):
     DIR/mentions/year=YYYY/month=MM/<shard>.parquet    one row per coded event mention
     DIR/documents/year=YYYY/month=MM/<shard>.parquet   one row per document read
     DIR/events/year=YYYY/month=MM/part-0.parquet       mentions aggregated per (date, source, target, code)
+    DIR/labels/{event_codes,actor_codes,countries}.parquet   the codebook's lookup tables (events.labels)
     DIR/rejected.jsonl                                  every input record that could not be used
     DIR/manifest.json                                   inputs, outputs, codebook, versions; no timestamps
+
+A table without rows holds one file without rows (`empty.parquet`), so that loading it never fails. Inputs are
+named by their resolved path relative to DIR; the output folder and other datasets are never read as input.
 
 Determinism: documents are coded in batches of a fixed size, results are consumed in input order whatever
 the number of workers, every file is written with fixed writer settings, and the manifest lists inputs and
@@ -44,25 +48,34 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from events import __version__
+from events import DISTRIBUTION, __version__
 from events.codebook import Codebook, load_codebook
 from events.parse import Parser, load_parser
 from events.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
-from events.ingest import (DEFAULT_COLUMNS, Columns, Document, Reject, discover_inputs, file_sha256, input_fingerprint,
-                           input_kind, read_documents)
-from events.schema import TABLES, arrow_schema, table_spec
+from events.ingest import (DEFAULT_COLUMNS, Columns, Cursor, Document, Reject, discover_inputs, file_sha256,
+                           input_fingerprint, input_kind, read_documents)
+from events.schema import LABELS, TABLES, arrow_schema, table_spec
 
-TABLE_KINDS = ("csv", "parquet")
-DATASET_FORMAT = "events.dataset.v1"
+DATASET_FORMAT = "events.dataset.v2"  # v2: inputs named by their resolved path relative to the dataset folder
 BATCH_DOCUMENTS = 64  # documents coded together: their sentences that need a tree are parsed in one batch per round
 ROW_GROUP_ROWS = 50_000
 PENDING_ROWS = 20_000  # rows a shard writer may hold across all its partitions; beyond, the largest is written
 WRITE_OPTIONS = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                      data_page_size=1 << 20, version="2.6")
 SHARD_TABLES = ("mentions", "documents")
+EMPTY = "empty.parquet"  # the one file of a table without rows: loading a dataset never fails for want of files
 STAGING = ".staging"
 
-Progress = Callable[[int, int, int, int], None]
+Progress = Callable[[int, int, int, int, int, int], None]
+
+
+@dataclass
+class _Tally:
+    """What the progress callback is told beyond each batch's counts."""
+
+    rejected: int = 0  # records rejected so far on this run
+    done: int = 0  # bytes of the inputs already coded on this run
+    total: int = 0  # bytes of all the inputs to code on this run
 
 
 @dataclass
@@ -93,6 +106,7 @@ class BuildReport:
     kept: list[str] = field(default_factory=list)  # in the dataset, not named on this run: kept as they were
     new_rejects: int = 0  # rejects of the inputs coded on this run
     partitions_aggregated: int = 0
+    warnings: list[str] = field(default_factory=list)  # for people: what the build did that they may not expect
 
     @property
     def documents(self) -> int:
@@ -178,8 +192,9 @@ def build(
 ) -> BuildReport:
     """Build or extend the dataset in `out` from `inputs` and return a report.
 
-    `progress(documents, sentences, mentions, rejects)` is called after each batch with the documents,
-    sentences and mentions of that batch and the number of records rejected so far on this run.
+    `progress(documents, sentences, mentions, rejects, done, total)` is called after each batch with the documents,
+    sentences and mentions of that batch, the number of records rejected so far on this run, and how many bytes of
+    the inputs coded on this run have been read, of how many (for a percentage and an estimate of the time left).
     `codebook` and `parser` default to the ones shipped in the package.
     """
     codebook = codebook or load_codebook()
@@ -187,29 +202,31 @@ def build(
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out}: exists and is not a directory")
-    files = discover_inputs(inputs)
+    notes: list[str] = []
+    files = discover_inputs(inputs, columns, exclude=out, notes=notes)
     identity = dataset_identity(codebook, parser)
     previous = None if rebuild else read_previous_manifest(out)
     if previous is not None:
         check_compatible(out, previous, identity)
     compiled = _compile(codebook, parser)
-    report = BuildReport(out, incremental=previous is not None)
+    report = BuildReport(out, incremental=previous is not None, warnings=notes)
+    if (reason := codebook.unreleased) is not None:
+        report.warnings.append(
+            f"codebook {codebook.name} {codebook.version} at {codebook.path}: {reason}, so rows are labelled "
+            f"{codebook.label} (version + content hash). Bump the version and run `events codebook release` to label "
+            "them with a version of their own")
 
     old_inputs = {entry["path"]: entry for entry in (previous or {}).get("inputs", [])}
     old_outputs = {entry["path"]: entry for entry in (previous or {}).get("outputs", [])}
-    named = {path.as_posix() for path in files}
+    locations = {input_key(path, out): path for path in files}  # how the dataset names an input -> where it is read
     old_shard_files: dict[str, list[str]] = {}
     for rel in old_outputs:
         old_shard_files.setdefault(rel.rpartition("/")[2], []).append(rel)
     to_code: list[InputStats] = []
     reused: list[InputStats] = []
-    for path in files:
-        sha256, size = input_fingerprint(path)
-        kind = input_kind(path)
-        # column mappings are for document tables; JSONL and text folders keep their documented field names, so
-        # naming them again beside a mapped CSV neither recodes nor rejects them
-        mapping = columns if kind in TABLE_KINDS else DEFAULT_COLUMNS
-        stats = InputStats(path.as_posix(), kind, sha256, size, shard_name(path), mapping.to_dict())
+    for key, path in locations.items():
+        sha256, size = input_fingerprint(path, columns)
+        stats = InputStats(key, input_kind(path), sha256, size, shard_name(Path(key)), columns.to_dict())
         old = old_inputs.get(stats.path)
         # reused only when its content is the same and the shard files the manifest lists are still there
         if old is not None and _same_input(old, stats) and all((out / rel).is_file() for rel in old_shard_files.get(old["shard"], [])):
@@ -217,9 +234,10 @@ def build(
             report.unchanged.append(stats.path)
         else:
             to_code.append(stats)
-    kept = [_stats_from_entry(entry) for path, entry in old_inputs.items() if path not in named]
+    kept = [_stats_from_entry(entry) for path, entry in old_inputs.items() if path not in locations]
     report.kept = [stats.path for stats in kept]
     report.coded = [stats.path for stats in to_code]
+    report.warnings.extend(_same_content(reused + kept + to_code, locations))
 
     seen_ids = _existing_ids(out, reused + kept) if previous is not None else set()
     old_rejects = _read_rejects(out) if previous is not None else []
@@ -229,8 +247,14 @@ def build(
     new_rejects: dict[str, list[Reject]] = {}
     touched: set[str] = set()  # partitions ("year=YYYY/month=MM") whose mentions change
     try:
-        _code_inputs(to_code, staging, compiled, jobs, seen_ids, new_rejects, touched, progress)
+        _code_inputs(to_code, locations, staging, compiled, jobs, seen_ids, new_rejects, touched, progress)
         report.new_rejects = sum(len(r) for r in new_rejects.values())
+        if to_code and not any(stats.documents for stats in to_code):
+            copies = "".join(f"; {w}" for w in report.warnings if "same content" in w)
+            raise BuildError(f"no documents: {_why_no_documents(to_code, new_rejects)}{copies}. Nothing was written: "
+                             f"{out} is as it was")
+        report.warnings.extend(f"{stats.path}: no documents: {_why_no_documents([stats], new_rejects)}"
+                               for stats in to_code if not stats.documents)
         # -- commit: from here on only files move; nothing is read from the inputs
         if previous is None:
             _clear_dataset(out)
@@ -244,6 +268,8 @@ def build(
     report.partitions_aggregated = len(touched)
     shards = {s.shard for s in reused + kept + to_code}
     written |= aggregate_events(out, compiled, sorted(touched), shards)
+    written |= _fill_empty_tables(out)
+    written |= _write_labels(out, codebook)
 
     report.inputs = sorted(reused + kept + to_code, key=lambda s: s.path)
     rejects_by_input = _group_rejects(old_rejects, [s.path for s in reused + kept])
@@ -266,6 +292,43 @@ def _compile(codebook: Codebook, parser: Parser) -> CompiledCodebook:
         _COMPILED.clear()
         _COMPILED[key] = compile_codebook(codebook, parser)
     return _COMPILED[key]
+
+
+def _why_no_documents(inputs: list[InputStats], rejects: dict[str, list[Reject]]) -> str:
+    """Why inputs that were read yielded no document, for the person who named them."""
+    names = ", ".join(s.path for s in inputs[:3]) + (f" and {len(inputs) - 3} more" if len(inputs) > 3 else "")
+    records = sum(stats.records for stats in inputs)
+    if not records:
+        return f"{names} hold(s) no records (empty?)"
+    found = [r for stats in inputs for r in rejects.get(stats.path, [])]
+    counts: dict[str, int] = {}
+    for reject in found:
+        counts[reject.code] = counts.get(reject.code, 0) + 1
+    shown = "; ".join(f"{r.file}:{r.line}: [{r.code}] {r.reason}" for r in found[:2])
+    return (f"all {records:,} record(s) of {names} were rejected ({', '.join(f'{c} ×{n:,}' for c, n in sorted(counts.items()))}): "
+            f"{shown}")
+
+
+def input_key(path: Path, out: Path) -> str:
+    """How a dataset names an input: its resolved path relative to the dataset folder. The same file named any way
+    (relative or absolute, through a symbolic link, from another working directory) is the same input, and a dataset
+    moved together with its inputs still knows them."""
+    target, base = path.resolve(), out.resolve()
+    try:
+        return Path(os.path.relpath(target, base)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path
+        return target.as_posix()
+
+
+def _same_content(inputs: list[InputStats], named: dict[str, Path]) -> list[str]:
+    """A warning for each set of inputs with the same content under different paths, one of them named now."""
+    by_hash: dict[str, list[str]] = {}
+    for stats in sorted(inputs, key=lambda s: s.path):
+        if stats.bytes:
+            by_hash.setdefault(stats.sha256, []).append(stats.path)
+    return [f"{', '.join(paths)} have the same content (sha256 {sha[:12]}…): a copy's documents repeat ids already "
+            "in the dataset and are rejected (IN004); name one of them only"
+            for sha, paths in sorted(by_hash.items()) if len(paths) > 1 and any(p in named for p in paths)]
 
 
 def shard_name(path: Path) -> str:
@@ -294,6 +357,8 @@ def dataset_identity(codebook: Codebook, parser: Parser) -> dict:
         "codebook": {
             "name": codebook.name,
             "version": codebook.version,
+            "label": codebook.label,
+            "released": codebook.released.isoformat() if codebook.released else None,
             "content_hash": codebook.content_hash,
             "files": [{"path": p, "sha256": h} for p, h in codebook.files],
         },
@@ -394,7 +459,7 @@ def _group_rejects(rejects: list[Reject], inputs: list[str]) -> dict[str, list[R
 
 
 # -- coding --------------------------------------------------------------------------------------------
-def _code_inputs(to_code, staging, compiled, jobs, seen_ids, rejects, touched, progress) -> None:
+def _code_inputs(to_code, locations, staging, compiled, jobs, seen_ids, rejects, touched, progress) -> None:
     if not to_code:
         return
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -410,37 +475,43 @@ def _code_inputs(to_code, staging, compiled, jobs, seen_ids, rejects, touched, p
             warm_up()  # forked workers inherit the loaded date parser
         executor = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=None if inherited else _init_worker,
                                           initargs=() if inherited else (compiled,))
-    counter = [0]
+    tally = _Tally(total=sum(stats.bytes for stats in to_code))
     try:
         for stats in to_code:
             input_rejects = rejects.setdefault(stats.path, [])
-            _code_input(stats, staging, executor, jobs, seen_ids, input_rejects, touched, progress, counter)
+            _code_input(stats, locations[stats.path], staging, executor, jobs, seen_ids, input_rejects, touched, progress, tally)
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
 
 
-def _batches(stats: InputStats, seen_ids: set[str], rejects: list[Reject], counter: list[int]) -> Iterator[list[Document]]:
+def _batches(stats: InputStats, location: Path, seen_ids: set[str], rejects: list[Reject], tally: _Tally,
+             positions: deque[int]) -> Iterator[list[Document]]:
+    """Batches of documents; `positions` gets, for each, how far the input had been read when it was complete."""
     batch: list[Document] = []
-    for item in read_documents(Path(stats.path), seen_ids, Columns(**stats.columns)):
+    cursor = Cursor()
+    for item in read_documents(location, seen_ids, Columns(**stats.columns), name=stats.path, cursor=cursor):
         stats.records += 1
         if isinstance(item, Reject):
             stats.rejected += 1
-            counter[0] += 1
+            tally.rejected += 1
             rejects.append(item)
             continue
         batch.append(item)
         if len(batch) >= BATCH_DOCUMENTS:
+            positions.append(min(cursor.bytes, stats.bytes))
             yield batch
             batch = []
     if batch:
+        positions.append(stats.bytes)
         yield batch
 
 
-def _code_input(stats, staging, executor, jobs, seen_ids, rejects, touched, progress, counter) -> None:
+def _code_input(stats, location, staging, executor, jobs, seen_ids, rejects, touched, progress, tally) -> None:
     mention_writer = _PartitionWriter(staging / "mentions", stats.shard, arrow_schema("mentions"), "event_date")
     document_writer = _PartitionWriter(staging / "documents", stats.shard, arrow_schema("documents"), "pub_date")
-    batches = _batches(stats, seen_ids, rejects, counter)
+    positions: deque[int] = deque()
+    batches = _batches(stats, location, seen_ids, rejects, tally, positions)
     try:
         for result in ordered_map(_work, batches, executor, 2 * jobs):
             mention_writer.write(result.mentions)
@@ -448,13 +519,15 @@ def _code_input(stats, staging, executor, jobs, seen_ids, rejects, touched, prog
             stats.documents += result.documents.num_rows
             stats.sentences += result.sentences
             stats.mentions += result.mentions.num_rows
+            read = tally.done + positions.popleft()  # results arrive in input order, as their batches did
             if progress is not None:
-                progress(result.documents.num_rows, result.sentences, result.mentions.num_rows, counter[0])
+                progress(result.documents.num_rows, result.sentences, result.mentions.num_rows, tally.rejected, read, tally.total)
     finally:
         mention_writer.close()
         document_writer.close()
+    tally.done += stats.bytes
     if progress is not None:
-        progress(0, 0, 0, counter[0])
+        progress(0, 0, 0, tally.rejected, tally.done, tally.total)
     touched.update(f"year={y:04d}/month={m:02d}" for y, m in mention_writer.writers)
 
 
@@ -512,7 +585,7 @@ class _PartitionWriter:
 
 # -- commit --------------------------------------------------------------------------------------------
 def _clear_dataset(out: Path) -> None:
-    for name in ("mentions", "events", "documents"):
+    for name in (*TABLES, "labels"):
         shutil.rmtree(out / name, ignore_errors=True)
     for name in ("manifest.json", "rejected.jsonl"):
         (out / name).unlink(missing_ok=True)
@@ -577,6 +650,47 @@ def aggregate_events(out: Path, compiled: CompiledCodebook, partitions: list[str
     return written
 
 
+def _fill_empty_tables(out: Path) -> set[str]:
+    """A table without rows gets one file without rows (`empty.parquet`, its schema and no rows) in the partition
+    of the earliest document, so loading it with polars, pandas or DuckDB (hive types included) gives an empty
+    table rather than an error; the file goes as soon as the table has rows. Returns the files written."""
+    written = set()
+    partitions = sorted(p.relative_to(out / "documents").as_posix() for p in (out / "documents").glob("year=*/month=*"))
+    home = partitions[0] if partitions else "year=1970/month=01"
+    for table in TABLES:
+        target = out / table / home / EMPTY
+        has_rows = any(p.name != EMPTY for p in (out / table).glob("year=*/month=*/*.parquet"))
+        for placeholder in sorted((out / table).glob(f"year=*/month=*/{EMPTY}")):
+            if has_rows or placeholder != target:
+                placeholder.unlink()
+                _remove_empty_dirs(placeholder.parent, out / table)
+        if not has_rows and _write_if_changed(target, arrow_schema(table).empty_table()):
+            written.add(target.relative_to(out).as_posix())
+    return written
+
+
+def _write_labels(out: Path, codebook: Codebook) -> set[str]:
+    """The codebook's lookup tables (`events.labels`), rewritten only when their bytes change."""
+    from events.labels import label_tables
+
+    targets = {out / "labels" / f"{name}.parquet": table for name, table in label_tables(codebook).items()}
+    return {path.relative_to(out).as_posix() for path, table in targets.items() if _write_if_changed(path, table)}
+
+
+def _write_if_changed(target: Path, table: pa.Table) -> bool:
+    """Write `table` to `target` (atomically) unless the file already holds exactly those bytes."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, row_group_size=ROW_GROUP_ROWS, **WRITE_OPTIONS)
+    data = sink.getvalue().to_pybytes()
+    if target.is_file() and target.read_bytes() == data:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+    return True
+
+
 # -- rejects and manifest ------------------------------------------------------------------------------
 def _write_rejects(out: Path, rejects: list[Reject]) -> None:
     temporary = out / "rejected.jsonl.tmp"
@@ -591,7 +705,7 @@ def output_entry(out: Path, path: Path) -> dict:
     entry = {"path": path.relative_to(out).as_posix(), "bytes": path.stat().st_size, "sha256": file_sha256(path)}
     if path.suffix == ".parquet":
         entry["rows"] = pq.ParquetFile(path).metadata.num_rows
-        entry["table"] = path.relative_to(out).parts[0]
+        entry["table"] = table_of(path.relative_to(out).as_posix())
     else:
         with path.open("rb") as handle:
             entry["rows"] = sum(1 for _ in handle)
@@ -600,22 +714,36 @@ def output_entry(out: Path, path: Path) -> dict:
 
 
 def dataset_files(out: Path, shards: set[str] | None = None) -> list[Path]:
-    """The data files of a dataset: the three tables' Parquet files and rejected.jsonl, sorted.
+    """The data files of a dataset: the three tables' Parquet files, the label tables and rejected.jsonl, sorted.
 
     With `shards` (the inputs' shard names), only the files the dataset owns: its inputs' mention and document
-    shards and the events partitions' `part-0.parquet`, so a stray file is never adopted into the manifest.
+    shards, the events partitions' `part-0.parquet`, the `empty.parquet` of a table without rows and the label
+    tables, so a stray file is never adopted into the manifest.
     """
     files = [p for table in TABLES for p in (out / table).rglob("*.parquet") if p.is_file()]
     if shards is not None:
-        files = [p for p in files if (p.name == "part-0.parquet" if p.relative_to(out).parts[0] == "events" else p.name in shards)]
+        files = [p for p in files if p.name == EMPTY
+                 or (p.name == "part-0.parquet" if p.relative_to(out).parts[0] == "events" else p.name in shards)]
+    files.extend(path for name in LABELS if (path := out / "labels" / f"{name}.parquet").is_file())
     if (out / "rejected.jsonl").is_file():
         files.append(out / "rejected.jsonl")
     return sorted(files, key=lambda p: p.relative_to(out).as_posix())
 
 
+def table_of(rel: str) -> str:
+    """The table a dataset file belongs to: `events`, `labels/countries`, … (`rel` is relative to the dataset).
+
+    >>> table_of("events/year=2024/month=07/part-0.parquet"), table_of("labels/countries.parquet")
+    ('events', 'labels/countries')
+    """
+    return rel.removesuffix(".parquet") if rel.startswith("labels/") else rel.split("/", 1)[0]
+
+
 def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity: dict,
                    old_outputs: dict | None = None, written: set[str] | None = None) -> dict:
     """Write `manifest.json`; files not written on this run keep the entry the old manifest has for them."""
+    from events.labels import iso_source
+
     old_outputs = old_outputs or {}
     outputs = []
     for path in dataset_files(out, {s.shard for s in report.inputs}):
@@ -627,11 +755,12 @@ def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity:
         reject_counts[reject.code] = reject_counts.get(reject.code, 0) + 1
     manifest = {
         "format": identity["format"],
-        "package": {"name": "events", "version": __version__},
+        "package": {"name": DISTRIBUTION, "version": __version__},
         "behaviour": identity["behaviour"],
         "schemas": identity["schemas"],
         "codebook": identity["codebook"],
         "parser": identity["parser"],
+        "labels": {"tables": [f"labels/{name}.parquet" for name in LABELS], "iso3166": iso_source()},
         "inputs": [vars(i) for i in sorted(report.inputs, key=lambda s: s.path)],
         "outputs": outputs,
         "totals": {

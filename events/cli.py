@@ -82,30 +82,23 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
     codebook = _load(codebook_path)
     bar = None
     if not quiet and sys.stderr.isatty():
-        from tqdm import tqdm
+        from events.progress import ProgressBar
 
-        bar = tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True)
-    totals = {"sentences": 0, "mentions": 0}
-
-    def progress(docs, sentences, mentions, rejected):
-        totals["sentences"] += sentences
-        totals["mentions"] += mentions
-        rate = totals["sentences"] / max(bar.format_dict["elapsed"], 1e-9)
-        bar.set_postfix_str(f"{rate:,.0f} sentences/s, {totals['mentions']:,} mentions, {rejected:,} rejected", refresh=False)
-        bar.update(docs)
-
+        bar = ProgressBar(sys.stderr)
     columns = Columns(id=id_col, text=text_col, date=date_col)
     try:
-        report = run_build(list(inputs), out, codebook=codebook, parser=_parser(), jobs=jobs, progress=progress if bar is not None else None,
+        report = run_build(list(inputs), out, codebook=codebook, parser=_parser(), jobs=jobs, progress=bar,
                            rebuild=rebuild, columns=columns)
     except (InputError, BuildError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         if bar is not None:
             bar.close()
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if not quiet:
         click.echo(report.summary())
-        click.echo(f"  codebook: {codebook.name} {codebook.version}")
+        click.echo(f"  codebook: {codebook.label}")
         click.echo(f"  load it:  polars.scan_parquet('{out}/events/**/*.parquet', hive_partitioning=True)")
     if strict and report.new_rejects:
         click.echo(f"error: {report.new_rejects} record(s) rejected (--strict); see {out / 'rejected.jsonl'}", err=True)
@@ -151,12 +144,13 @@ def _root_labels() -> dict[str, str]:
 
 @main.command()
 @click.argument("dataset", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["gdelt"]), default="gdelt", show_default=True,
-              help="gdelt: GDELT 2.0 event table, 61 tab-separated columns, no header.")
+@click.option("--format", "fmt", type=click.Choice(["gdelt", "gdelt-mentions"]), default="gdelt", show_default=True,
+              help="gdelt: GDELT 2.0 event table, 61 tab-separated columns; gdelt-mentions: GDELT 2.0 Mentions table, "
+              "16 columns, one line per mention. No header.")
 @click.option("--out", "-o", "target", required=True, help="File to write ('-' for standard output).")
 @click.option("--header", is_flag=True, help="Write a first line with the column names.")
 def export(dataset, fmt, target, header):
-    """Write DATASET's events table in another tool's layout."""
+    """Write DATASET's events (or mentions) table in another tool's layout."""
     from events.export import ExportError, export as run_export
 
     try:
@@ -167,7 +161,7 @@ def export(dataset, fmt, target, header):
     except (ExportError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     if target != "-":
-        click.echo(f"{report.rows:,} events written to {report.out} ({fmt})", err=True)
+        click.echo(f"{report.rows:,} {'mentions' if fmt == 'gdelt-mentions' else 'events'} written to {report.out} ({fmt})", err=True)
 
 
 @main.command()
@@ -226,6 +220,40 @@ def codebook_validate(path, as_json, strict):
     summary = (f"{report.path}: {report.name} {report.version}: {len(report.errors)} error(s), "
                f"{len(report.warnings)} warning(s): {'ok' if ok else 'FAILED'}")
     _render_problems(report.to_dict(), report.problems, summary, ok, as_json)
+
+
+@codebook.command("release")
+@click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--date", "date_", default=None, help="Release date, YYYY-MM-DD (default: today).")
+@click.option("--force", is_flag=True, help="Record the files again under a version that was already released with other content.")
+def codebook_release(path, date_, force):
+    """Release the codebook at PATH as the version in its codebook.toml.
+
+    Sets `released` in codebook.toml (date-dependent checks count from it) and records the version and the files'
+    content hash in release.toml, so datasets label their rows name@version; a codebook whose files differ from
+    what its version was released with labels them name@version+hash.
+    """
+    from events.codebook import read_codebook, release_codebook
+    from events.validate import validate_codebook
+
+    try:
+        day = dt.date.fromisoformat(date_) if date_ else dt.date.today()
+    except ValueError as exc:
+        raise click.BadParameter(f"{date_!r} is not a date (YYYY-MM-DD)", param_hint="--date") from exc
+    report = validate_codebook(path)
+    if report.errors:
+        for problem in report.errors:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{path}: {len(report.errors)} error(s); fix them before releasing")
+    before = read_codebook(path)
+    if before.release and before.release.get("version") == before.version and before.unreleased and not force:
+        raise click.ClickException(
+            f"{path}: version {before.version} was already released with other files; bump the version in codebook.toml "
+            f"(`events codebook diff OLD NEW` says by how much) and add its CHANGELOG entry, or use --force if that "
+            "release was never published")
+    released = release_codebook(path, day)
+    click.echo(f"{path}: {released.name} {released.version} released on {day.isoformat()} "
+               f"(content {released.content_hash[:12]}); rows will be labelled {released.label}")
 
 
 @codebook.command("diff")

@@ -22,7 +22,12 @@ from events.problems import Problem
 from events.problems import did_you_mean
 from events.resources import default_codebook_path, schemas_dir
 
-__all__ = ["Codebook", "CodebookError", "load_codebook", "read_codebook", "default_codebook_path"]
+__all__ = ["Codebook", "CodebookError", "load_codebook", "read_codebook", "default_codebook_path", "release_codebook",
+           "RELEASE_FILE"]
+
+# The release record: the version and content hash a codebook was released with (`events codebook release` writes it).
+# It is not part of the content it records, so it is left out of the content hash.
+RELEASE_FILE = "release.toml"
 
 
 @cache
@@ -34,15 +39,12 @@ def table_columns(table: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 @cache
-def toml_keys() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Allowed keys of codebook.toml: top level, [[sources]], [rules]."""
-    spec = json.loads((schemas_dir() / "codebook" / "codebook_toml.schema.json").read_text(encoding="utf-8"))
+def toml_keys(table: str = "codebook_toml") -> tuple[frozenset[str], ...]:
+    """Allowed keys of a TOML file of the codebook: its top level, then each nested table's (codebook.toml:
+    [[sources]], [rules])."""
+    spec = json.loads((schemas_dir() / "codebook" / f"{table}.schema.json").read_text(encoding="utf-8"))
     top = {k["name"]: k for k in spec["keys"]}
-    return (
-        frozenset(top),
-        frozenset(k["name"] for k in top["sources"]["keys"]),
-        frozenset(k["name"] for k in top["rules"]["keys"]),
-    )
+    return (frozenset(top), *(frozenset(k["name"] for k in key["keys"]) for key in top.values() if "keys" in key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,7 @@ class Codebook:
     sources: tuple[dict, ...]
     rules: dict
     event_types: dict[str, EventType]
-    countries: dict[str, tuple[str, str]]  # code -> (label, kind)
+    countries: dict[str, tuple[str, str, str]]  # code -> (label, kind, ISO 3166-1 alpha-3 or "")
     types: dict[str, tuple[str, str]]  # code -> (label, class)
     groups: dict[str, str]
     religions: dict[str, str]
@@ -137,10 +139,33 @@ class Codebook:
     problems: tuple[Problem, ...] = field(default=())
     cues: tuple[Cue, ...] = field(default=())
     gender: dict[str, str] = field(default_factory=dict)  # person id (before "@") -> "f" | "m"
+    released: dt.date | None = None  # `released` in codebook.toml: the day this version was released
+    release: dict | None = None  # release.toml: {"version", "content_hash"} the version was released with
 
     @property
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
+
+    @property
+    def unreleased(self) -> str | None:
+        """Why these files are not the ones `version` was released with (None when they are)."""
+        record = self.release
+        if record is None:
+            return f"no release record ({RELEASE_FILE})"
+        if record.get("version") != self.version:
+            return f"{RELEASE_FILE} records version {record.get('version')}, codebook.toml says {self.version}"
+        if record.get("content_hash") != self.content_hash:
+            return f"the files changed since version {self.version} was released"
+        return None
+
+    @property
+    def label(self) -> str:
+        """`name@version` as every dataset row records it; when the files are not the ones that version was released
+        with, the first 8 hex digits of their content hash are appended as semver build metadata (`cameo@2.0.1+d516f7b0`),
+        so an edited codebook whose version was not bumped never passes for the released one."""
+        if self.unreleased is None:
+            return f"{self.name}@{self.version}"
+        return f"{self.name}@{self.version}{'.' if '+' in self.version else '+'}{self.content_hash[:8]}"
 
 
 class CodebookError(Exception):
@@ -252,7 +277,7 @@ class _Reader:
         event_types = self.read_event_types(root / "event_codes.csv")
         codes = root / "actor_codes"
         table = self.read_code_table
-        countries = {r["code"]: (r["label"], r["kind"])
+        countries = {r["code"]: (r["label"], r["kind"], r.get("iso3", ""))
                      for _, r in table(codes / "countries.csv", "countries", column="kind", allowed=COUNTRY_KINDS)}
         types = {r["code"]: (r["label"], r["class"]) for _, r in table(codes / "types.csv", "types", column="class", allowed=TYPE_CLASSES)}
         groups = {r["code"]: r["label"] for _, r in table(codes / "groups.csv", "code_labels")}
@@ -270,6 +295,7 @@ class _Reader:
         gender = self.read_gender(root / "gender.csv", {a.id.split("@")[0] for a in actors})
         files = self.hash_files()
         content_hash = hashlib.sha256("".join(f"{p}\0{h}\n" for p, h in files).encode()).hexdigest()
+        release = self.read_release(root / RELEASE_FILE)
         return Codebook(
             path=root,
             name=str(meta.get("name", "")),
@@ -293,7 +319,27 @@ class _Reader:
             files=files,
             content_hash=content_hash,
             problems=tuple(sorted(self.problems)),
+            released=meta.get("released"),
+            release=release,
         )
+
+    def read_release(self, path: Path) -> dict | None:
+        """The release record, or None when the codebook has none (`Codebook.unreleased` says so)."""
+        if not path.is_file():
+            return None
+        try:
+            record = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            self.problem(path, 0, "CB022", f"invalid TOML: {exc}; run `events codebook release` to write it again")
+            return None
+        allowed = toml_keys("release_toml")[0]
+        for key in sorted(set(record) - allowed):
+            self.problem(path, 0, "CB016", f"unknown key {key!r}; expected one of {', '.join(sorted(allowed))}")
+        if not isinstance(record.get("version"), str) or not _SHA256_RE.match(str(record.get("content_hash", ""))):
+            self.problem(path, 0, "CB022", "expected version = \"MAJOR.MINOR.PATCH\" and content_hash = 64 hex digits; run "
+                         "`events codebook release` to write it again")
+            return None
+        return {"version": record["version"], "content_hash": record["content_hash"]}
 
     def unique(self, path: Path, table: str, key: str, required: bool = True):
         seen: dict[str, int] = {}
@@ -340,6 +386,17 @@ class _Reader:
             self.problem(path, line_of("description"), "CB009", "[description] must be a string")
         elif not meta.get("description"):
             self.problem(path, 0, "CB009", "no 'description'; say in a sentence what this codebook codes", "warning")
+        released = meta.get("released")
+        if isinstance(released, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", released.strip()):
+            try:
+                released = dt.date.fromisoformat(released.strip())
+            except ValueError:
+                pass
+        if released is not None and (not isinstance(released, dt.date) or isinstance(released, dt.datetime)):
+            self.problem(path, line_of("released"), "CB022", f"released = {meta['released']!r} is not a date; expected "
+                         "released = YYYY-MM-DD, the day this version was released")
+            released = None
+        meta["released"] = released
         sources = meta.get("sources", [])
         if not isinstance(sources, list):
             self.problem(path, line_of("sources"), "CB009", "[sources] must be an array of tables ([[sources]] blocks)")
@@ -495,9 +552,40 @@ class _Reader:
             return ()
         files = []
         for path in sorted(self.root.rglob("*")):
-            if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in path.relative_to(self.root).parts):
+            rel = path.relative_to(self.root)
+            if rel.as_posix() == RELEASE_FILE:
+                continue
+            if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
                 files.append((path.relative_to(self.root).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
         return tuple(files)
+
+
+def release_codebook(path: str | Path, day: dt.date) -> Codebook:
+    """Mark the codebook at `path` as released on `day`: set `released` in codebook.toml and record the version and
+    content hash in `release.toml`. Returns the codebook as released. The caller checks it first."""
+    root = Path(path)
+    toml = root / "codebook.toml"
+    lines = toml.read_text(encoding="utf-8").splitlines()
+    stamp = f"released = {day.isoformat()}"
+    at = next((i for i, line in enumerate(lines) if re.match(r"\s*released\s*=", line)), None)
+    if at is not None:
+        lines[at] = stamp
+    else:
+        version_at = next((i for i, line in enumerate(lines) if re.match(r"\s*version\s*=", line)), -1)
+        lines.insert(version_at + 1, stamp)
+    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return write_release_record(root)
+
+
+def write_release_record(path: str | Path) -> Codebook:
+    """Record the codebook's current version and content hash in `release.toml`; return the codebook."""
+    root = Path(path)
+    codebook = read_codebook(root)
+    (root / RELEASE_FILE).write_text(
+        "# Written by `events codebook release`: the content this version was released with. A dataset built from files\n"
+        "# that differ labels its rows <version>+<first 8 digits of their content hash>, and `events build` warns.\n"
+        f'version = "{codebook.version}"\ncontent_hash = "{codebook.content_hash}"\n', encoding="utf-8")
+    return read_codebook(root)
 
 
 def _split_names(value: str) -> tuple[str, ...]:

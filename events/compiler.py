@@ -139,6 +139,7 @@ class CompiledCodebook:
     name: str
     version: str
     content_hash: str
+    label: str  # what rows record as codebook_version: name@version, plus +hash8 when the files are not as released
     event_types: dict[str, EventType]
     rules: dict
     country_codes: frozenset[str]
@@ -161,9 +162,16 @@ class CompiledCodebook:
     name_words: frozenset[str] = field(repr=False, default=frozenset())
     gender: dict[str, str] = field(repr=False, default_factory=dict)  # person id (before "@") -> "f" | "m"
     parser: "Parser | None" = field(repr=False, default=None)  # the tagger + parser the coder reads trees from
+    # labels for rows: entry id -> (canonical name, code, is an agent); country code -> ISO 3166-1 alpha-3 (or "")
+    entries: dict[str, tuple[str, str, bool]] = field(repr=False, default_factory=dict)
+    country_iso3: dict[str, str] = field(repr=False, default_factory=dict)
 
     def event_type(self, code: str) -> EventType:
         return self.event_types[code]
+
+    def iso3(self, actor_code: str) -> str | None:
+        """ISO 3166-1 alpha-3 code of an actor code's country (its first three letters), None when it has none."""
+        return self.country_iso3.get(actor_code[:3]) or None
 
     def may_match(self, words: set[str]) -> bool:
         """Whether some verb pattern could match a sentence with these words (all its literals are present)."""
@@ -214,6 +222,7 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
         name=codebook.name,
         version=codebook.version,
         content_hash=codebook.content_hash,
+        label=codebook.label,
         event_types=dict(codebook.event_types),
         rules=dict(codebook.rules),
         country_codes=frozenset(codebook.countries),
@@ -233,6 +242,10 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
         name_words=frozenset(k for k in trie if k and k not in DETERMINERS and k not in PREPOSITIONS and k not in SUBJECT_PRONOUNS),
         gender=dict(codebook.gender),
         parser=parser,
+        # an actor id wins over an agent id that happens to be the same
+        entries={**{a.id: (a.names[0], a.code, True) for a in codebook.agents if a.names},
+                 **{a.id: (a.names[0], a.code, False) for a in codebook.actors if a.names}},
+        country_iso3={code: iso3 for code, (_, _, iso3) in codebook.countries.items() if iso3},
     )
 
 

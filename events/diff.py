@@ -188,6 +188,8 @@ def _diff_metadata(old: Codebook, new: Codebook) -> list[Change]:
         out.append(Change("metadata", "name", "changed", "major", f"name {old.name!r} -> {new.name!r}", where))
     if old.description != new.description:
         out.append(Change("metadata", "description", "changed", "patch", "description edited", where))
+    if old.released != new.released:
+        out.append(Change("metadata", "released", "changed", "patch", f"released {old.released} -> {new.released}", where))
     old_sources = {str(s.get("name", i)): s for i, s in enumerate(old.sources)}
     new_sources = {str(s.get("name", i)): s for i, s in enumerate(new.sources)}
     for change in _keyed("metadata", old_sources, new_sources, lambda e, k: where,
@@ -256,7 +258,8 @@ def _code_table(table: str, file: str, second: str | None):
         def compare(a, b):
             if second is None:
                 return _field("label", a, b, "patch")
-            return _field("label", a[0], b[0], "patch") + _field(second, a[1], b[1], "major")
+            iso = _field("iso3", a[2], b[2], "patch") if len(a) > 2 else []  # ISO codes label rows; they do not code
+            return _field("label", a[0], b[0], "patch") + _field(second, a[1], b[1], "major") + iso
 
         return _keyed(table, getattr(old, table), getattr(new, table), lambda e, k: f"actor_codes/{file}", compare)
 

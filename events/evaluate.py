@@ -576,7 +576,7 @@ def evaluate(records: Sequence[GoldRecord], compiled) -> EvaluationReport:
 
     predictions = [predicted_tuples(code_text(r.text, r.pub_date or DEFAULT_DATE, compiled, dated=r.pub_date is not None))
                    for r in records]
-    return evaluate_predictions(records, predictions, f"{compiled.name}@{compiled.version}")
+    return evaluate_predictions(records, predictions, compiled.label)
 
 
 def evaluate_file(path: str | Path | Sequence[str | Path], compiled) -> EvaluationReport:

@@ -1,16 +1,28 @@
-"""`events export DIR --format gdelt`: the events table in GDELT 2.0's 61-column event-table layout.
+"""`events export DIR --format gdelt|gdelt-mentions`: the dataset in GDELT 2.0's event-table or Mentions layout.
 
-Tab-separated, one event a line, no header (as GDELT's `*.export.CSV` files), UTF-8, in the events table's
-order (partition, then event_date, source, target, code). Only fields we produce are filled; the others
-(names, ethnic and religion codes, Type3, IsRootEvent, AvgTone, all geography, DATEADDED) are left empty
-rather than invented. Column order and meanings: `../shared/reference/gdelt_event_schema.md` (GDELT Event
-Codebook V2.0).
+Tab-separated, one row a line, no header (as GDELT's `*.export.CSV` and `*.mentions.CSV` files), UTF-8, in the
+dataset's order (partition, then the table's own order). Column order and meanings:
+`../shared/reference/gdelt_event_schema.md` (GDELT Event Codebook V2.0).
+
+`gdelt` (61 columns, one line per events row) fills what we derive: the date fields, actor codes and their
+decomposition, actor names (the dictionary's canonical names, upper-cased as GDELT writes them), IsRootEvent (the
+event's first mention is in its article's lead), the event codes, quad class, Goldstein, counts, DATEADDED (the
+publication date of the event's first article, YYYYMMDD000000: derived from the input, never from the clock, so an
+export is reproducible) and SOURCEURL (the URL of the event's first document, when the input gave one). Ethnic and
+religion codes, Type3, AvgTone and all geography are left empty rather than invented.
+
+`gdelt-mentions` (16 columns, one line per mention) fills GLOBALEVENTID, EventTimeDate (the event's DATEADDED),
+MentionTimeDate (the article's publication date, YYYYMMDD000000), MentionType (1, web, when the document has a URL;
+else 2, a citation), MentionSourceName (the publisher, else the URL's host), MentionIdentifier (the URL, else our
+document id), SentenceID (1-based), the actor and action offsets in the article's text (-1 for no second actor),
+InRawText (1 when the source is named in the sentence, 0 when it was resolved from a pronoun or the context) and
+MentionDocLen; Confidence, tone and translation are left empty.
 
 GLOBALEVENTID must be an integer for GDELT tooling; ours is a hex digest of the event key, so the export
 uses its first 16 hex digits as a 63-bit integer (`int(global_event_id[:16], 16) >> 1`): stable across
-builds, the same for the same event in any dataset. Collisions are unlikely but not impossible (birthday
-bound n²/2⁶⁴: about 5e-8 for a million events, 5% for a billion); `global_event_id` stays the exact key.
-SOURCEURL is the URL of the event's first document, when the input gave one.
+builds, the same for the same event in any dataset, and the same in both exports, so they join as GDELT's do.
+Collisions are unlikely but not impossible (birthday bound n²/2⁶⁴: about 5e-8 for a million events, 5% for a
+billion); `global_event_id` stays the exact key.
 """
 
 from __future__ import annotations
@@ -18,6 +30,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 GDELT_COLUMNS = (
     "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
@@ -44,7 +57,11 @@ _FROM_EVENTS = {
     "EventCode": "event_code", "EventBaseCode": "event_base_code", "EventRootCode": "event_root_code",
     "QuadClass": "quad_class", "NumMentions": "num_mentions", "NumSources": "num_sources", "NumArticles": "num_articles",
 }
-FORMATS = ("gdelt",)
+GDELT_MENTION_COLUMNS = (
+    "GLOBALEVENTID", "EventTimeDate", "MentionTimeDate", "MentionType", "MentionSourceName", "MentionIdentifier",
+    "SentenceID", "Actor1CharOffset", "Actor2CharOffset", "ActionCharOffset", "InRawText", "Confidence",
+    "MentionDocLen", "MentionDocTone", "MentionDocTranslationInfo", "Extras",
+)
 
 
 class ExportError(Exception):
@@ -94,6 +111,24 @@ def _clean(value) -> str:
     return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
+def timestamp(day) -> str:
+    """GDELT 2.0's YYYYMMDDHHMMSS for a date (we know days only: the time is midnight).
+
+    >>> import datetime as dt; timestamp(dt.date(2024, 7, 17))
+    '20240717000000'
+    """
+    return day.strftime("%Y%m%d") + "000000"
+
+
+def _name(value: str | None) -> str:
+    """An actor name as GDELT writes it: upper case.
+
+    >>> _name("Sergey Lavrov"), _name(None)
+    ('SERGEY LAVROV', '')
+    """
+    return _clean(value).upper()
+
+
 def gdelt_row(event: dict, url: str | None) -> list[str]:
     """One events row as GDELT 2.0's 61 fields."""
     day = event["event_date"]
@@ -104,7 +139,11 @@ def gdelt_row(event: dict, url: str | None) -> list[str]:
         "MonthYear": day.strftime("%Y%m"),
         "Year": f"{day.year:04d}",
         "FractionDate": fraction_date(day),
+        "Actor1Name": _name(event["source_name"]),
+        "Actor2Name": _name(event["target_name"]),
+        "IsRootEvent": str(int(event["is_root_event"])),
         "GoldsteinScale": _number(event["goldstein"]),
+        "DATEADDED": timestamp(event["first_pub_date"]),
         "SOURCEURL": _clean(url),
     })
     for column, ours in _FROM_EVENTS.items():
@@ -112,37 +151,87 @@ def gdelt_row(event: dict, url: str | None) -> list[str]:
     return [fields[c] for c in GDELT_COLUMNS]
 
 
+def gdelt_mention_row(mention: dict, added, document: tuple[str | None, int | None]) -> list[str]:
+    """One mentions row as GDELT 2.0's 16 Mentions fields; `added` is its event's first publication date,
+    `document` the (url, length in characters) of its article."""
+    url, length = document
+    start = mention["sentence_start"]
+    fields = dict.fromkeys(GDELT_MENTION_COLUMNS, "")
+    fields.update({
+        "GLOBALEVENTID": str(gdelt_event_id(mention["global_event_id"])),
+        "EventTimeDate": timestamp(added),
+        "MentionTimeDate": timestamp(mention["pub_date"]),
+        "MentionType": "1" if url else "2",
+        "MentionSourceName": _clean(mention["doc_source"] or (urlsplit(url).hostname if url else "")),
+        "MentionIdentifier": _clean(url or mention["doc_id"]),
+        "SentenceID": str(mention["sentence_index"] + 1),
+        "Actor1CharOffset": str(start + mention["source_start"]),
+        "Actor2CharOffset": str(start + mention["target_start"]) if mention["target_start"] is not None else "-1",
+        "ActionCharOffset": str(start + mention["verb_start"]),
+        "InRawText": "0" if mention["source_resolution"] else "1",
+        "MentionDocLen": "" if length is None else str(length),
+    })
+    return [fields[c] for c in GDELT_MENTION_COLUMNS]
+
+
 def export(out: str | Path, target: str | Path, fmt: str = "gdelt", header: bool = False) -> ExportReport:
-    """Write the events table of the dataset in `out` to `target` ("-" for standard output) in format `fmt`.
+    """Write the dataset in `out` to `target` ("-" for standard output) in format `fmt` (`FORMATS`).
 
-    Reads one events partition at a time, and of the documents table only `doc_id` and `url`.
+    Reads one partition at a time, and of the documents table only the columns it needs for that partition.
     """
-    import polars as pl
-
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     out = Path(out)
     if not (out / "manifest.json").is_file():
         raise ExportError(f"{out}: no manifest.json; is it a dataset built by `events build`?")
-    partitions = sorted((out / "events").glob("year=*/month=*/*.parquet"))
-    document_files = sorted((out / "documents").glob("year=*/month=*/*.parquet"))
+    columns, rows_of = FORMATS[fmt]
     handle = sys.stdout if str(target) == "-" else open(target, "w", encoding="utf-8", newline="\n")
     rows = 0
     try:
         if header:
-            handle.write("\t".join(GDELT_COLUMNS) + "\n")
-        for path in partitions:
-            events = pl.read_parquet(path, hive_partitioning=False)
-            urls: dict[str, str] = {}
-            if document_files:
-                wanted = events["first_doc_id"].unique()
-                found = (pl.scan_parquet(document_files, hive_partitioning=False).select("doc_id", "url")
-                         .filter(pl.col("doc_id").is_in(wanted.implode())).collect())
-                urls = {d: u for d, u in found.iter_rows() if u}
-            for event in events.iter_rows(named=True):
-                handle.write("\t".join(gdelt_row(event, urls.get(event["first_doc_id"]))) + "\n")
-                rows += 1
+            handle.write("\t".join(columns) + "\n")
+        for row in rows_of(out):
+            handle.write("\t".join(row) + "\n")
+            rows += 1
     finally:
         if handle is not sys.stdout:
             handle.close()
     return ExportReport(str(target), rows)
+
+
+def _documents(out: Path, doc_ids, columns: list[str]) -> dict[str, tuple]:
+    """doc_id -> the values of `columns` of those documents."""
+    import polars as pl
+
+    files = sorted((out / "documents").glob("year=*/month=*/*.parquet"))
+    if not files:
+        return {}
+    found = (pl.scan_parquet(files, hive_partitioning=False).select("doc_id", *columns)
+             .filter(pl.col("doc_id").is_in(pl.Series(doc_ids).unique().implode())).collect())
+    return {row[0]: row[1:] for row in found.iter_rows()}
+
+
+def _event_rows(out: Path):
+    import polars as pl
+
+    for path in sorted((out / "events").glob("year=*/month=*/*.parquet")):
+        events = pl.read_parquet(path, hive_partitioning=False)
+        urls = _documents(out, events["first_doc_id"], ["url"])
+        for event in events.iter_rows(named=True):
+            yield gdelt_row(event, urls.get(event["first_doc_id"], (None,))[0])
+
+
+def _mention_rows(out: Path):
+    import polars as pl
+
+    partitions = sorted({p.parent for p in (out / "mentions").glob("year=*/month=*/*.parquet")})
+    for partition in partitions:
+        mentions = pl.read_parquet(sorted(partition.glob("*.parquet")), hive_partitioning=False)
+        events = sorted((out / "events" / partition.relative_to(out / "mentions")).glob("*.parquet"))
+        added = dict(pl.read_parquet(events, columns=["global_event_id", "first_pub_date"]).iter_rows()) if events else {}
+        documents = _documents(out, mentions["doc_id"], ["url", "num_chars"])
+        for mention in mentions.iter_rows(named=True):
+            yield gdelt_mention_row(mention, added[mention["global_event_id"]], documents.get(mention["doc_id"], (None, None)))
+
+
+FORMATS = {"gdelt": (GDELT_COLUMNS, _event_rows), "gdelt-mentions": (GDELT_MENTION_COLUMNS, _mention_rows)}

@@ -15,7 +15,10 @@ class InfoError(Exception):
 
 
 def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 10) -> dict:
-    """A summary of the dataset in `out`: codebook, inputs, totals, rows per table and year, top event roots."""
+    """A summary of the dataset in `out`: codebook, inputs, totals, rows per table and year, top event roots.
+
+    Root labels come from the dataset's own `labels/event_codes.parquet` (the codebook that coded it); `root_labels`
+    is the fallback for a dataset without one."""
     import polars as pl
 
     out = Path(out)
@@ -31,6 +34,10 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
             table_years = years.setdefault(entry["table"], {})
             year = parts[1].removeprefix("year=")
             table_years[year] = table_years.get(year, 0) + entry["rows"]
+    codes = out / "labels" / "event_codes.parquet"
+    if codes.is_file():
+        table = pl.read_parquet(codes, columns=["code", "name", "root_code"])
+        root_labels = {code: name for code, name, root in table.iter_rows() if code == root}
     roots: list[dict] = []
     events_files = sorted((out / "events").glob("year=*/month=*/*.parquet"))
     if events_files:
@@ -53,7 +60,7 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
     codebook = manifest.get("codebook", {})
     return {
         "path": out.as_posix(),
-        "codebook": {k: codebook.get(k) for k in ("name", "version", "content_hash")},
+        "codebook": {k: codebook.get(k) for k in ("name", "version", "label", "content_hash")},
         "package": manifest.get("package", {}),
         "behaviour": manifest.get("behaviour", {}),
         "parser": {k: (manifest.get("parser") or {}).get(k) for k in ("name", "version", "content_hash")},
@@ -70,7 +77,7 @@ def render_info(summary: dict) -> str:
     totals = summary["totals"]
     lines = [
         f"{summary['path']}",
-        f"  codebook:  {cb['name']} {cb['version']} (content {str(cb['content_hash'])[:12]})",
+        f"  codebook:  {cb.get('label') or cb['name'] + ' ' + cb['version']} (content {str(cb['content_hash'])[:12]})",
         f"  parser:    {summary['parser']['name']} {summary['parser']['version']} "
         f"(content {str(summary['parser']['content_hash'])[:12]})",
         f"  built by:  events {summary['package'].get('version', '?')}  "

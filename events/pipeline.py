@@ -12,6 +12,7 @@ from functools import cache
 
 import pyarrow as pa
 
+from events.aggregate import global_event_id
 from events.coder import CODER_VERSION, Event, code_texts, event_id
 from events.text import normalise_for_dedup
 from events.compiler import CompiledCodebook
@@ -38,10 +39,10 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
     mention_rows: list[dict] = []
     document_rows: list[dict] = []
     total_sentences = 0
-    label = f"{compiled.name}@{compiled.version}"
+    label = compiled.label
     for doc, (sentences, events, reference) in zip(documents, code_documents(documents, compiled, resolver)):
         total_sentences += len(sentences)
-        rows = dated_rows(doc, events, compiled, resolver, label, reference, lead_index(doc, sentences))
+        rows = dated_rows(doc, events, compiled, resolver, label, reference, sentences)
         mention_rows.extend(rows)
         document_rows.append(
             {
@@ -53,6 +54,7 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
                 "input_file": doc.input_file,
                 "input_line": doc.line,
                 "num_sentences": len(sentences),
+                "num_chars": len(doc.text),
                 "num_mentions": len(rows),
             }
         )
@@ -85,6 +87,25 @@ def code_documents(docs: list[Document], compiled: CompiledCodebook, resolver: D
         references.append(line.reference_date(doc.pub_date) if line else doc.pub_date)
     coded = code_texts(texts, compiled, explain=explain)
     return [(sentences, events, reference) for (sentences, events), reference in zip(coded, references)]
+
+
+def actor_name(entry_ids, code: str, compiled: CompiledCodebook) -> str | None:
+    """The canonical name (first name) of the dictionary entry that best names an actor: an actor entry whose code
+    is the actor's code; else the actor entry whose code is the longest prefix of it (the country of "Iran's foreign
+    minister", IRNGOV); else the first actor entry; else the first agent noun. None when no entry is known.
+
+    Entries are the actor's `entry_ids` (ids of actor and agent entries), in the order the coder recorded them.
+    """
+    best, best_rank = None, None
+    for position, entry_id in enumerate(entry_ids):
+        known = compiled.entries.get(entry_id)
+        if known is None:
+            continue
+        name, entry_code, is_agent = known
+        rank = (not is_agent, entry_code == code, len(entry_code) if code.startswith(entry_code) else 0, -position)
+        if best_rank is None or rank > best_rank:
+            best, best_rank = name, rank
+    return best
 
 
 def lead_index(doc: Document, sentences) -> int:
@@ -120,13 +141,15 @@ def resolve_date(event: Event, pub_date: dt.date, resolver: DateResolver, anchor
 
 
 def dated_rows(doc: Document, events: list[Event], compiled: CompiledCodebook, resolver: DateResolver, label: str,
-               reference: dt.date | None = None, lead: int = 0) -> list[dict]:
-    """Mention rows with dates. An event the text does not date takes the day its story's lead (sentence
-    `lead`) gives, else the dateline's or publication date; a month or a year ("in January") dates only its
-    own event and never spreads to other sentences.
+               reference: dt.date | None = None, sentences=()) -> list[dict]:
+    """Mention rows with dates. An event the text does not date takes the day its story's lead (the first of
+    `sentences` that is not the headline) gives, else the dateline's or publication date; a month or a year ("in
+    January") dates only its own event and never spreads to other sentences.
 
     Relative expressions are read against the document's dateline date when it has one, else its publication date.
     """
+    lead = lead_index(doc, sentences)
+    starts = {s.index: s.start for s in sentences}
     rows = []
     anchor: DateResolution | None = None
     max_age = compiled.rules.get("max_event_age_days")
@@ -140,18 +163,22 @@ def dated_rows(doc: Document, events: list[Event], compiled: CompiledCodebook, r
             anchor = when
         if max_age is not None and (doc.pub_date - when.date).days > max_age:
             continue  # a historical retrospective, not news
-        rows.append(mention_row(doc, event, when, compiled, label))
+        rows.append(mention_row(doc, event, when, compiled, label, starts.get(event.sentence_index, 0), event.sentence_index == lead))
     return rows
 
 
-def mention_row(doc: Document, event: Event, when: DateResolution, compiled: CompiledCodebook, label: str) -> dict:
+def mention_row(doc: Document, event: Event, when: DateResolution, compiled: CompiledCodebook, label: str,
+                sentence_start: int = 0, in_lead: bool = False) -> dict:
     etype = compiled.event_type(event.code)
     s, t = event.source, event.target
     text = event.sentence
     return {
         "event_id": event_id(doc.id, event),
+        "global_event_id": global_event_id(when.date, s.code, t.code if t else None, event.code),
         "doc_id": doc.id,
         "sentence_index": event.sentence_index,
+        "sentence_start": sentence_start,
+        "in_lead": in_lead,
         "event_date": when.date,
         "date_precision": when.precision,
         "date_source": when.source,
@@ -159,8 +186,13 @@ def mention_row(doc: Document, event: Event, when: DateResolution, compiled: Com
         "pub_date": doc.pub_date,
         "doc_source": doc.source,
         "source_actor": s.code,
+        "source_name": actor_name(s.entry_ids, s.code, compiled),
+        "source_iso3": compiled.iso3(s.code),
         "target_actor": t.code if t else None,
+        "target_name": actor_name(t.entry_ids, t.code, compiled) if t else None,
+        "target_iso3": compiled.iso3(t.code) if t else None,
         "event_code": event.code,
+        "event_label": etype.name,
         "event_base_code": etype.base_code,
         "event_root_code": etype.root_code,
         "quad_class": etype.quad_class,
@@ -202,8 +234,7 @@ def code_text(text: str, date: dt.date, compiled: CompiledCodebook | None = None
         compiled = compile_codebook(load_codebook(), load_parser())
     doc = Document("text", text, date, title, None, None, "<text>", 1)
     sentences, events, reference = code_document(doc, compiled, _resolver(), explain, dated)
-    rows = dated_rows(doc, events, compiled, _resolver(), f"{compiled.name}@{compiled.version}", reference,
-                      lead_index(doc, sentences))
+    rows = dated_rows(doc, events, compiled, _resolver(), compiled.label, reference, sentences)
     if explain:
         by_id = {event_id(doc.id, e): e.explanation for e in events}
         for row in rows:

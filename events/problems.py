@@ -33,6 +33,8 @@ CATALOGUE: dict[str, str] = {
     "CB019": "stale-open-role",
     "CB020": "bad-source-hash",
     "CB021": "unknown-person",
+    "CB022": "release-record",
+    "CB023": "not-an-iso-country",
     # input records
     "IN001": "malformed-json",
     "IN002": "missing-field",
@@ -41,6 +43,7 @@ CATALOGUE: dict[str, str] = {
     "IN005": "undecodable-bytes",
     "IN006": "wrong-type",
     "IN007": "unreadable-input",
+    "IN008": "orphan-metadata",
     # datasets (events verify; the checks live in events.verify)
     "VF001": "missing-file",
     "VF002": "unlisted-file",

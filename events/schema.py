@@ -14,6 +14,7 @@ import pyarrow as pa
 from events.resources import schemas_dir
 
 TABLES = ("mentions", "events", "documents")
+LABELS = ("event_codes", "actor_codes", "countries")  # the codebook's lookup tables: DIR/labels/<name>.parquet
 
 _TYPES = {
     "string": pa.string(),

@@ -3,7 +3,8 @@
 `validate_codebook(path)` returns a report listing every problem, sorted by file and line; the CLI only
 renders it. `load_codebook` refuses a codebook with errors, so a typo never silently changes a dataset.
 Warnings (a leader still in office after many years, a name two entries share) point at entries worth a
-second look but do not stop a build.
+second look but do not stop a build. Nothing here reads the clock: a check that depends on a date counts from the
+codebook's own `released` date, so the same files validate the same way forever.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from events.codebook import ActorEntry, Codebook, read_codebook
+from events.codebook import RELEASE_FILE, ActorEntry, Codebook, read_codebook
 from events.compiler import FLAGS, _literal_tokens, GAP, MAX_GAP, SLOT, CompiledPattern, compile_pattern, plural, verb_forms
 from events.problems import Problem
 from events.problems import did_you_mean as _difflib_hint
@@ -52,17 +53,17 @@ class ValidationReport:
                 "errors": len(self.errors), "warnings": len(self.warnings), "problems": [p.to_dict() for p in self.problems]}
 
 
-def validate_codebook(path: str | Path | None = None, today: dt.date | None = None) -> ValidationReport:
-    """Check the codebook at `path` (default: the bundled one); `today` dates the stale-role warning."""
+def validate_codebook(path: str | Path | None = None) -> ValidationReport:
+    """Check the codebook at `path` (default: the bundled one)."""
     codebook = read_codebook(path)
-    problems = list(codebook.problems) + semantic_problems(codebook, today)
+    problems = list(codebook.problems) + semantic_problems(codebook)
     return ValidationReport(codebook.path.as_posix(), tuple(sorted(set(problems))), codebook.name, codebook.version)
 
 
-def semantic_problems(cb: Codebook, today: dt.date | None = None, thorough: bool = True) -> list[Problem]:
+def semantic_problems(cb: Codebook, thorough: bool = True) -> list[Problem]:
     """Problems that need the whole codebook. `thorough=False` (used when loading for a build) skips the
-    slow analyses that cannot change coding silently: pattern shadowing and warnings that depend on today's date;
-    patterns that do not parse are then reported by `compile_codebook`."""
+    slow analyses that cannot change coding silently: pattern shadowing and the stale-role warning, which counts
+    from the codebook's `released` date; patterns that do not parse are then reported by `compile_codebook`."""
     out: list[Problem] = []
     root = cb.path
 
@@ -70,9 +71,12 @@ def semantic_problems(cb: Codebook, today: dt.date | None = None, thorough: bool
         out.append(Problem((root / rel).as_posix(), line, code, message, severity))
 
     _check_version(cb, add)
+    _check_release(cb, add)
     _check_rules(cb, add)
     _check_event_types(cb, add)
-    _check_actors(cb, add, today or dt.date.today() if thorough else None)
+    if thorough:
+        _check_countries(cb, add)
+    _check_actors(cb, add, cb.released if thorough else None)
     _check_agents(cb, add)
     _check_patterns(cb, add, thorough)
     _check_discards(cb, add)
@@ -132,6 +136,32 @@ def _check_version(cb: Codebook, add) -> None:
         if version in seen:
             add("CHANGELOG.md", number, "CB001", f"duplicate changelog entry '## {version}'; first at line {seen[version]}")
         seen.setdefault(version, number)
+
+
+def _check_release(cb: Codebook, add) -> None:
+    """The release bookkeeping: a `released` date (what date-dependent checks count from) and a release record
+    whose content is these files (else datasets label their rows `version+hash`)."""
+    if cb.released is None and (cb.path / "codebook.toml").is_file() and not any(p.code == "CB022" for p in cb.problems):
+        add("codebook.toml", 0, "CB022", "no 'released' date: the stale-role check (CB019) counts from it and is skipped; "
+            "`events codebook release` sets it", "warning")
+    reason = cb.unreleased
+    if reason is not None and cb.version:
+        add(RELEASE_FILE, 0, "CB022", f"{reason}: datasets built with these files label their rows {cb.label!r}. When this "
+            f"version is final, bump the version if it was published, add its CHANGELOG entry and run "
+            "`events codebook release`", "warning")
+
+
+def _check_countries(cb: Codebook, add) -> None:
+    """Every ISO 3166-1 alpha-3 code the country table gives must exist (pycountry's copy of the standard)."""
+    import pycountry
+
+    path = cb.path / "actor_codes" / "countries.csv"
+    lines = {text.split(",", 1)[0]: number for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)}
+    for code, (_, _, iso3) in sorted(cb.countries.items()):
+        if iso3 and pycountry.countries.get(alpha_3=iso3) is None:
+            add("actor_codes/countries.csv", lines.get(code, 0), "CB023",
+                f"iso3 {iso3!r} of {code!r} is not an ISO 3166-1 alpha-3 code in pycountry's copy of the standard; "
+                "leave it empty where the standard has none", "warning")
 
 
 def _rule_tables(cb: Codebook, rules: tuple[str, ...], shape: str, add):

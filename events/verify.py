@@ -115,7 +115,8 @@ def _check_file(out: Path, rel: str, entry: dict, problems: list[Problem]) -> in
 def _parquet_rows(path: Path, rel: str, problems: list[Problem]) -> int | None:
     import pyarrow.parquet as pq
 
-    from events.schema import TABLES, table_spec, type_name
+    from events.build import table_of
+    from events.schema import LABELS, TABLES, table_spec, type_name
 
     where = path.as_posix()
     try:
@@ -125,8 +126,8 @@ def _parquet_rows(path: Path, rel: str, problems: list[Problem]) -> int | None:
     except Exception as exc:  # pyarrow raises several types for corrupt files; every one means "unreadable"
         problems.append(Problem(where, 0, "VF006", f"not a readable Parquet file ({exc})"))
         return None
-    table = rel.split("/", 1)[0]
-    if table in TABLES:
+    table = table_of(rel)
+    if table in TABLES or table in {f"labels/{name}" for name in LABELS}:
         spec = table_spec(table)
         expected = [(c["name"], c["type"], c["nullable"]) for c in spec["columns"]]
         actual = [(f.name, type_name(f.type), f.nullable) for f in schema]

@@ -12,8 +12,9 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from events.build import build
+from events.build import BuildError, build
 from events.schema import TABLES, table_spec, type_name
+from events.verify import verify
 
 from conftest import ROOT, SEEDS
 
@@ -217,10 +218,14 @@ def test_build_reads_csv_parquet_and_text_folders(tmp_path, codebook):
     pq.write_table(pa.table({"doc": ["p1"], "body": ["Iran met Russia."], "day": [dt.date(2024, 7, 1)]}), tmp_path / "t.parquet")
     from events.ingest import Columns
 
-    report = build([tmp_path / "table.csv", tmp_path / "t.parquet", tmp_path / "txt"], tmp_path / "out", codebook=codebook,
-                   jobs=1, columns=Columns(id="doc", text="body", date="day"))
+    (tmp_path / "j.jsonl").write_text(json.dumps({"doc": "j1", "body": "Iran met Russia.", "day": "2024-07-02"}) + "\n")
+    (tmp_path / "mapped").mkdir()
+    (tmp_path / "mapped" / "m1.txt").write_text("---\nday: 2024-07-03\n---\nIran met Russia.\n")
+    report = build([tmp_path / "table.csv", tmp_path / "t.parquet", tmp_path / "j.jsonl", tmp_path / "mapped"],
+                   tmp_path / "out", codebook=codebook, jobs=1, columns=Columns(id="doc", text="body", date="day"))
+    # the mapping applies to every kind of input: JSONL fields and text files' front matter too
     assert [(i["kind"], i["documents"], i["rejected"]) for i in report.manifest["inputs"]] == [
-        ("parquet", 1, 0), ("csv", 1, 1), ("txt", 1, 0)]  # text files keep their own field names
+        ("jsonl", 1, 0), ("txt", 1, 0), ("parquet", 1, 0), ("csv", 1, 1)]
     assert [(r.code, r.line) for r in report.rejects] == [("IN003", 3)]
 
 
@@ -263,3 +268,181 @@ def test_build_progress_adds_up_to_the_report(tmp_path, codebook):
     report = build([_bad_input(tmp_path)], tmp_path / "out", codebook=codebook, jobs=1, progress=lambda *a: calls.append(a))
     assert sum(c[0] for c in calls) == report.documents and sum(c[1] for c in calls) == report.sentences
     assert sum(c[2] for c in calls) == report.mentions and calls[-1][3] == len(report.rejects) == 3
+
+
+def test_build_with_an_edited_codebook_labels_rows_with_its_content_hash_and_warns(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from events.cli import main
+    from events.codebook import load_codebook
+
+    from conftest import MINIMAL_CODEBOOK
+
+    text = {"id": "d1", "date": "2024-07-17", "text": "Iran met with Russia on Tuesday."}
+    (tmp_path / "in.jsonl").write_text(json.dumps(text) + "\n")
+    released = build([tmp_path / "in.jsonl"], tmp_path / "a", codebook=load_codebook(MINIMAL_CODEBOOK), jobs=1)
+    assert set(_mentions(tmp_path / "a")["codebook_version"]) == {"mini@1.1.0"} and released.warnings == []
+    copy = tmp_path / "cb"
+    shutil.copytree(MINIMAL_CODEBOOK, copy)
+    with (copy / "actors" / "countries.csv").open("a") as handle:
+        handle.write("usa-gov,USAGOV,Washington,,,\n")  # an edit without a version bump
+    edited = load_codebook(copy)
+    label = f"mini@1.1.0+{edited.content_hash[:8]}"
+    report = build([tmp_path / "in.jsonl"], tmp_path / "b", codebook=edited, jobs=1)
+    assert set(_mentions(tmp_path / "b")["codebook_version"]) == {label}
+    assert set(pl.read_parquet(tmp_path / "b" / "events" / "**" / "*.parquet")["codebook_version"]) == {label}
+    assert report.manifest["codebook"]["label"] == label and label in report.warnings[0]
+    result = CliRunner().invoke(main, ["build", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "c"), "--codebook", str(copy), "-j1"])
+    assert result.exit_code == 0 and f"warning: codebook mini 1.1.0 at {copy}" in result.stderr
+
+
+def test_build_output_inside_the_input_folder_is_never_read_back(tmp_path, codebook):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "news.jsonl").write_text(_bad_input(tmp_path).read_text())
+    first = build([corpus], corpus / "data", codebook=codebook, jobs=1)
+    second = build([corpus], corpus / "data", codebook=codebook, jobs=1)
+    assert [i.path for i in first.inputs] == [i.path for i in second.inputs] == ["../news.jsonl"]
+    assert second.coded == [] and second.unchanged == ["../news.jsonl"] and second.new_rejects == 0
+
+
+def test_build_an_input_is_its_resolved_path_however_it_is_named(tmp_path, codebook, monkeypatch):
+    source = _bad_input(tmp_path)
+    out = tmp_path / "out"
+    monkeypatch.chdir(tmp_path)
+    first = build([Path("in.jsonl")], Path("out"), codebook=codebook, jobs=1)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    again = build([source.resolve(), Path("../in.jsonl")], Path("../out"), codebook=codebook, jobs=1)
+    assert again.coded == [] and again.unchanged == ["../in.jsonl"] and again.manifest["inputs"] == first.manifest["inputs"]
+    assert len(again.rejects) == 3  # the copy named by another path is not a new input: no duplicate-id rejects
+    (tmp_path / "copy.jsonl").write_bytes(source.read_bytes())
+    with pytest.raises(BuildError, match="same content"):  # a real copy is a new input, all of whose ids are taken
+        build([Path("../copy.jsonl")], Path("../out"), codebook=codebook, jobs=1)
+    assert verify(out).ok
+
+
+def test_build_cli_inputs_without_documents_fail_and_say_why(tmp_path):
+    from click.testing import CliRunner
+
+    from events.cli import main
+
+    path = tmp_path / "other.jsonl"
+    path.write_text("".join(json.dumps({"key": f"k{i}", "body": "Iran met Russia.", "day": "2024-07-17"}) + "\n" for i in range(3)))
+    result = CliRunner().invoke(main, ["build", str(path), "--out", str(tmp_path / "out"), "-j1", "-q"])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)  # an error message, not a traceback
+    assert "no documents" in result.output and "IN002 ×3" in result.output and "'key', 'body', 'day'" in result.output
+    assert "--id-col" in result.output and not (tmp_path / "out" / "manifest.json").exists()
+    mapped = CliRunner().invoke(main, ["build", str(path), "--out", str(tmp_path / "out"), "-j1", "-q",
+                                       "--id-col", "key", "--text-col", "body", "--date-col", "day"])
+    assert mapped.exit_code == 0, mapped.output
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["totals"]["documents"] == 3
+
+
+def test_build_every_mention_joins_its_events_row_on_global_event_id(tmp_path, codebook):
+    duckdb = pytest.importorskip("duckdb")
+    inputs = [tmp_path / name for name in _mixed_corpus(tmp_path)]
+    build(inputs, tmp_path / "out", codebook=codebook, jobs=1)
+    out = tmp_path / "out"
+    mentions, events = _mentions(out), pl.read_parquet(out / "events" / "**" / "*.parquet")
+    assert mentions["target_actor"].null_count() > 0  # where a join on the four key columns loses rows (NULL != NULL)
+    joined = mentions.join(events, on="global_event_id", how="inner")
+    assert joined.height == mentions.height
+    assert (joined["event_date"] == joined["event_date_right"]).all() and (joined["event_code"] == joined["event_code_right"]).all()
+    counts = mentions.group_by("global_event_id").len()
+    assert dict(zip(counts["global_event_id"], counts["len"])) == dict(zip(events["global_event_id"], events["num_mentions"]))
+    sql = ("SELECT count(*) FROM read_parquet('{0}/mentions/**/*.parquet') m "
+           "JOIN read_parquet('{0}/events/**/*.parquet') e USING (global_event_id)").format(out)
+    assert duckdb.sql(sql).fetchall()[0][0] == mentions.height
+
+
+def test_build_rows_carry_readable_labels_that_agree_with_the_label_tables(seed_dataset):
+    import pycountry
+
+    out, _ = seed_dataset
+    mentions, events = _mentions(out), pl.read_parquet(out / "events" / "**" / "*.parquet")
+    codes = pl.read_parquet(out / "labels" / "event_codes.parquet")
+    countries = pl.read_parquet(out / "labels" / "countries.parquet")
+    actor_codes = pl.read_parquet(out / "labels" / "actor_codes.parquet")
+    assert codes.schema["code"] == pl.String and "010" in codes["code"].to_list()  # codes stay text: leading zeros kept
+    assert countries["code"].is_unique().all() and actor_codes.select("kind", "code").is_unique().all()
+    names = dict(zip(codes["code"], codes["name"]))
+    assert all(names[c] == label for c, label in zip(mentions["event_code"], mentions["event_label"]))
+    assert all(names[c] == label for c, label in zip(events["event_code"], events["event_label"]))
+    iso = dict(zip(countries["code"], countries["iso_alpha3"]))
+    for row in events.iter_rows(named=True):
+        assert row["source_iso3"] == iso.get(row["source_country"]) and row["target_iso3"] == iso.get(row["target_country"])
+    for row in countries.filter(pl.col("iso_alpha3").is_not_null()).iter_rows(named=True):
+        standard = pycountry.countries.get(alpha_3=row["iso_alpha3"])
+        assert (row["iso_alpha2"], row["iso_numeric"], row["iso_name"]) == (standard.alpha_2, standard.numeric, standard.name)
+    assert mentions["source_name"].null_count() == 0
+    people = mentions.filter(pl.col("source_text") == "Lavrov")
+    assert people["source_name"].to_list() == ["Sergey Lavrov"]  # the entry's canonical name, not the words matched
+    assert set(mentions.filter(pl.col("source_actor") == "RUSGOV", pl.col("source_text") == "Russian foreign minister")["source_name"]) == {"Russia"}
+
+
+def test_build_mentions_say_where_they_are_and_events_whether_their_first_mention_is_in_the_lead(seed_dataset):
+    out, _ = seed_dataset
+    text = json.loads(next(SEEDS.glob("*.jsonl")).read_text().splitlines()[0])["text"]
+    mentions, events = _mentions(out), pl.read_parquet(out / "events" / "**" / "*.parquet")
+    for row in mentions.iter_rows(named=True):
+        start = row["sentence_start"]
+        assert text[start : start + len(row["sentence_text"])] == row["sentence_text"]
+    lead = mentions.filter("in_lead")["sentence_index"].unique().to_list()
+    assert lead == [1]  # sentence 0 is the headline
+    first = mentions.sort("pub_date", "doc_id", "sentence_index", "verb_start").group_by("global_event_id", maintain_order=True).first()
+    expected = dict(zip(first["global_event_id"], first["in_lead"]))
+    assert dict(zip(events["global_event_id"], events["is_root_event"])) == expected and any(expected.values())
+    assert set(events["first_pub_date"]) == {dt.date(2024, 7, 17)}
+
+
+def _no_event_input(path: Path) -> Path:
+    path.write_text(json.dumps({"id": "quiet", "date": "2024-05-02", "text": "The weather was mild on Tuesday."}) + "\n")
+    return path
+
+
+def test_build_tables_without_rows_are_still_written_and_load_everywhere(tmp_path, codebook):
+    import pandas as pd
+
+    duckdb = pytest.importorskip("duckdb")
+    out = tmp_path / "out"
+    report = build([_no_event_input(tmp_path / "quiet.jsonl")], out, codebook=codebook, jobs=1)
+    assert report.documents == 1 and report.mentions == 0 and report.events == 0
+    for table in TABLES:
+        frame = pl.scan_parquet(f"{out}/{table}/**/*.parquet", hive_partitioning=True).collect()
+        assert frame.columns[: len(table_spec(table)["columns"])] == [c["name"] for c in table_spec(table)["columns"]]
+        assert frame.height == (1 if table == "documents" else 0)
+        assert len(pd.read_parquet(out / table)) == frame.height
+        sql = (f"SELECT count(*) FROM read_parquet('{out}/{table}/**/*.parquet', hive_partitioning = true, "
+               "hive_types = {'year': INTEGER, 'month': INTEGER})")
+        assert duckdb.sql(sql).fetchall()[0][0] == frame.height
+    assert verify(out).ok
+    # once the table has rows, the file without rows goes
+    build([tmp_path / "quiet.jsonl", _bad_input(tmp_path)], out, codebook=codebook, jobs=1)
+    assert not list(out.rglob("empty.parquet")) and verify(out).ok
+
+
+def test_build_progress_reports_bytes_read_for_a_percentage_and_a_bar_within_80_columns(tmp_path, codebook):
+    import io
+
+    from events.progress import ProgressBar
+
+    inputs = [tmp_path / name for name in _mixed_corpus(tmp_path)]
+    calls = []
+    build(inputs, tmp_path / "out", codebook=codebook, jobs=2, progress=lambda *a: calls.append(a))
+    total = calls[0][5]
+    assert total == sum(i["bytes"] for i in json.loads((tmp_path / "out" / "manifest.json").read_text())["inputs"]) > 0
+    done = [c[4] for c in calls]
+    assert done == sorted(done) and done[-1] == total and len(set(done)) > 3  # the 150-line JSONL moves it batch by batch
+    ticks = iter(range(0, 1000, 7))
+    stream = io.StringIO()
+    bar = ProgressBar(stream, clock=lambda: float(next(ticks)))
+    for call in calls:
+        bar(*call)
+    bar.close()
+    lines = [line for line in stream.getvalue().replace("\n", "\r").split("\r") if line.strip()]
+    assert lines and all(len(line.rstrip()) <= 80 for line in lines)
+    assert "100%" in lines[-1] and "ETA 0:00" in lines[-1] and all("%" in line and "ETA" in line for line in lines)
+    assert f"{sum(c[0] for c in calls)} docs" in lines[-1]

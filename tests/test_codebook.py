@@ -2,13 +2,15 @@
 
 import csv
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from events.codebook import read_codebook
+from events.validate import validate_codebook
 from events.actors import actors_in
 
-from conftest import FIXTURES, shared_path
+from conftest import FIXTURES, MINIMAL_CODEBOOK, ROOT, shared_path
 
 
 def test_codebook_bundled_loads_without_problems(codebook):
@@ -72,7 +74,7 @@ def test_codebook_demand_patterns_follow_the_manual(codebook):
 def test_codebook_country_codes_match_reference(codebook):
     reference = shared_path("reference", "cameo_country_codes.csv")
     rows = {r["code"]: r["label"] for r in csv.DictReader(reference.open(encoding="utf-8"))}
-    ours = {code: label for code, (label, _) in codebook.countries.items()}
+    ours = {code: label for code, (label, *_) in codebook.countries.items()}
     assert {code: ours.get(code) for code in rows} == rows
     # countries born after CAMEO 1.1b3, added with their ISO 3166 codes (see CHANGELOG.md)
     assert sorted(set(ours) - set(rows)) == ["SSD", "XKX"]
@@ -124,3 +126,97 @@ def test_codebook_actor_invalid(compiled, phrase):
 def test_codebook_people_dated_roles(compiled, name, date, expected):
     found = [a.code for a in actors_in(name, compiled, dt.date.fromisoformat(date))]
     assert found == ([] if expected == "-" else [expected])
+
+
+def test_codebook_iso_codes_agree_with_pycountry(codebook):
+    """Our CAMEO → ISO 3166-1 mapping (actor_codes/countries.csv, column iso3) against pycountry's copy of the standard."""
+    import pycountry
+
+    for code, (label, kind, iso3) in sorted(codebook.countries.items()):
+        by_code = pycountry.countries.get(alpha_3=code)
+        if iso3:
+            assert pycountry.countries.get(alpha_3=iso3) is not None, f"{code}: {iso3!r} is not an ISO 3166-1 code"
+        if by_code is not None and kind == "country_or_territory":
+            assert iso3 == code, f"{code} ({label}) is itself ISO 3166-1 {by_code.name}, mapped to {iso3!r}"
+        if kind == "region":
+            assert not iso3, f"region {code} ({label}) cannot have a country code"
+        if not iso3 and kind == "country_or_territory":  # "where one exists": none by its code, none by its name
+            assert by_code is None
+            with pytest.raises(LookupError):
+                pycountry.countries.lookup(label)
+    # legacy CAMEO codes that are not ISO codes map to the standard's code for the same country
+    assert {c: codebook.countries[c][2] for c in ("ROM", "TMP", "IMY")} == {"ROM": "ROU", "TMP": "TLS", "IMY": "IMN"}
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    import shutil
+
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_codebook_edited_without_a_version_bump_is_labelled_with_its_content_hash(tmp_path, codebook):
+    assert codebook.unreleased is None and codebook.label == f"cameo@{codebook.version}"  # the bundled one is released
+    copy = _copy(codebook.path, tmp_path / "cb")
+    people = copy / "actors" / "people.csv"
+    people.write_text(people.read_text(encoding="utf-8") + "jane-doe@2024,USAGOV,Jane Doe,2024-01-01,,invented\n", encoding="utf-8")
+    edited = read_codebook(copy)
+    assert edited.version == codebook.version and edited.content_hash != codebook.content_hash
+    assert edited.label == f"cameo@{codebook.version}+{edited.content_hash[:8]}"
+    assert "changed since version" in edited.unreleased
+    (copy / "release.toml").unlink()
+    assert read_codebook(copy).label == edited.label and "no release record" in read_codebook(copy).unreleased
+
+
+def test_codebook_release_command_records_the_content_and_refuses_a_second_release_of_a_version(tmp_path):
+    from click.testing import CliRunner
+
+    from events.cli import main
+
+    copy = _copy(MINIMAL_CODEBOOK, tmp_path / "cb")
+    (copy / "discards.csv").write_text((copy / "discards.csv").read_text() + "concert,concert,sentence,\n")
+    assert read_codebook(copy).label.startswith("mini@1.1.0+")
+    result = CliRunner().invoke(main, ["codebook", "release", str(copy), "--date", "2026-01-15"])
+    assert result.exit_code == 1 and "already released" in result.output  # 1.1.0 shipped with other files
+    toml = copy / "codebook.toml"
+    toml.write_text(toml.read_text().replace('version = "1.1.0"', 'version = "1.2.0"'))
+    (copy / "CHANGELOG.md").write_text((copy / "CHANGELOG.md").read_text().replace("## 1.1.0", "## 1.2.0\n- Concerts.\n\n## 1.1.0"))
+    result = CliRunner().invoke(main, ["codebook", "release", str(copy), "--date", "2026-01-15"])
+    assert result.exit_code == 0, result.output
+    released = read_codebook(copy)
+    assert (released.label, released.released, released.unreleased) == ("mini@1.2.0", dt.date(2026, 1, 15), None)
+    assert validate_codebook(copy).problems == ()
+
+
+_CLOCK_AHEAD = """
+import datetime, sys, time
+years = 10 * 365 * 86400
+class Date(datetime.date):
+    @classmethod
+    def today(cls):
+        return datetime.date.fromtimestamp(time.time())
+class DateTime(datetime.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.datetime.fromtimestamp(time.time(), tz)
+_real_time = time.time
+time.time = lambda: _real_time() + years
+datetime.date, datetime.datetime = Date, DateTime
+assert datetime.date.today().year >= 2035
+from events.cli import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("ahead", [False, True])
+def test_codebook_bundled_passes_strict_validation_whatever_the_clock(ahead):
+    """Date-dependent warnings count from the codebook's `released` date: ten years on, it validates the same way."""
+    import os
+    import subprocess
+    import sys
+
+    code = _CLOCK_AHEAD if ahead else "import sys; from events.cli import main; sys.exit(main())"
+    result = subprocess.run([sys.executable, "-c", code, "codebook", "validate", "--strict"], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.rstrip().endswith(": 0 error(s), 0 warning(s): ok")

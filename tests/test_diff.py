@@ -30,7 +30,7 @@ EDITS = [
      "minor  changed  agents mil-army: names added 'troops' (agents.csv:3)"),
     ("dates-widened", "actors/people.csv", 3, "ebrahim-raisi@2021,IRNGOV,Ebrahim Raisi|Raisi,2021-08-03,,president",
      "minor  changed  actors ebrahim-raisi@2021: dates 2021-08-03..2024-05-19 -> 2021-08-03..open (widened) (actors/people.csv:3)"),
-    ("rule-added", "codebook.toml", 13, 'negated = { "04" = "110", "01" = "110" }',
+    ("rule-added", "codebook.toml", 14, 'negated = { "04" = "110", "01" = "110" }',
      "minor  added    rules negated.01: added (codebook.toml)"),
     ("name-removed", "actors/countries.csv", 2, "irn,IRN,Iran|Iranian,,,",
      "major  changed  actors irn: names removed 'Iranians' (actors/countries.csv:2)"),

@@ -28,3 +28,11 @@ def test_info_cli(seed_dataset, tmp_path):
     assert result.exit_code == 0 and json.loads(result.output)["totals"]["documents"] == report.documents
     result = CliRunner().invoke(main, ["info", str(tmp_path)])
     assert result.exit_code == 1 and "manifest" in result.output
+
+
+def test_info_labels_roots_with_the_datasets_own_codebook(seed_dataset, codebook):
+    out, _ = seed_dataset
+    summary = info(out, {"04": "a label from elsewhere"})
+    names = {code: t.name for code, t in codebook.event_types.items()}
+    assert all(root["label"] == names[root["root"]] for root in summary["top_event_roots"])
+    assert f"codebook:  cameo@{codebook.version}" in render_info(summary)

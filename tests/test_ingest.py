@@ -1,5 +1,6 @@
 import gzip
 import json
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +168,67 @@ def test_ingest_txt_folder_fingerprint_follows_content(tmp_path):
 ])
 def test_ingest_front_matter_forms(text, fields):
     assert split_front_matter(text)[0] == fields
+
+
+@pytest.mark.parametrize("table", ["metadata.csv", "index.jsonl"])
+def test_ingest_txt_folder_metadata_table_beside_the_files(tmp_path, table):
+    from events.ingest import Columns
+
+    folder = tmp_path / "txt"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Iran met Russia.\n")
+    (folder / "b.txt").write_text("---\npublished: 2024-07-20\n---\nIran met Russia.\n")  # front matter beats the table
+    (folder / "c.txt").write_text("Iran met Russia.\n")
+    rows = [{"doc": "a", "published": "2024-07-17", "title": "Talks"}, {"doc": "b.txt", "published": "2024-07-18"},
+            {"doc": "gone", "published": "2024-07-19"}]
+    if table.endswith(".csv"):
+        (folder / table).write_text("doc,published,title\n" + "".join(f"{r['doc']},{r['published']},{r.get('title', '')}\n" for r in rows))
+    else:
+        (folder / table).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    columns = Columns(id="doc", text="body", date="published")
+    assert discover_inputs([tmp_path], columns) == [folder]  # one input: the table is the texts' metadata
+    items = list(read_documents(folder, set(), columns))
+    docs = [(d.id, str(d.pub_date), d.title) for d in items if isinstance(d, Document)]
+    assert docs == [("a", "2024-07-17", "Talks"), ("b", "2024-07-20", None)]
+    assert [(r.code, r.record_id, r.file) for r in items if isinstance(r, Reject)] == [
+        ("IN002", "c", f"{folder.as_posix()}/c.txt"), ("IN008", "gone", f"{folder.as_posix()}/{table}")]
+    before = input_fingerprint(folder, columns)
+    (folder / table).write_text((folder / table).read_text().replace("2024-07-17", "2024-07-16"))
+    assert input_fingerprint(folder, columns) != before  # editing the metadata recodes the folder
+
+
+def test_ingest_txt_folder_beside_a_document_table_is_stray_and_two_metadata_tables_are_an_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a document")
+    (tmp_path / "docs.jsonl").write_text(json.dumps(GOOD) + "\n")
+    assert discover_inputs([tmp_path]) == [tmp_path / "docs.jsonl"]
+    (tmp_path / "meta.csv").write_text("id,date\nnotes,2024-07-17\n")
+    assert discover_inputs([tmp_path]) == [tmp_path, tmp_path / "docs.jsonl"]
+    (tmp_path / "more.csv").write_text("id,date\nnotes,2024-07-17\n")
+    with pytest.raises(InputError, match="meta.csv, more.csv"):
+        discover_inputs([tmp_path])
+
+
+def test_ingest_discover_never_reads_the_output_folder_or_another_dataset(tmp_path):
+    (tmp_path / "a.jsonl").write_text(json.dumps(GOOD) + "\n")
+    out = tmp_path / "data"
+    (out / "events" / "year=2024" / "month=07").mkdir(parents=True)
+    (out / "events" / "year=2024" / "month=07" / "part-0.parquet").write_bytes(b"PAR1")
+    other = tmp_path / "old"
+    other.mkdir()
+    (other / "manifest.json").write_text(json.dumps({"format": "events.dataset.v1"}))
+    (other / "x.jsonl").write_text(json.dumps(GOOD) + "\n")
+    notes = []
+    assert discover_inputs([tmp_path], exclude=out, notes=notes) == [tmp_path / "a.jsonl"]
+    assert len(notes) == 1 and "old" in notes[0]
+    for inside in (out / "events", other):
+        with pytest.raises(InputError):
+            discover_inputs([inside], exclude=out)
+
+
+def test_ingest_discover_names_a_file_once_whatever_the_path(tmp_path, monkeypatch):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.jsonl").write_text(json.dumps(GOOD) + "\n")
+    (tmp_path / "link.jsonl").symlink_to(tmp_path / "sub" / "a.jsonl")
+    monkeypatch.chdir(tmp_path)
+    found = discover_inputs(["sub/a.jsonl", tmp_path / "sub" / "a.jsonl", "sub/../sub/a.jsonl", "link.jsonl"])
+    assert found == [Path("sub/a.jsonl")]

@@ -15,13 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from events.cli import main
-from events.codebook import CodebookError, load_codebook
+from events.codebook import RELEASE_FILE, CodebookError, load_codebook, write_release_record
 from events.problems import CATALOGUE
 from events.validate import validate_codebook
 
 from conftest import MINIMAL_CODEBOOK, edited_codebook
-
-TODAY = dt.date(2025, 6, 1)  # the stale-role warning counts years from here
 
 CASES = [
     # (case, file, line, replacement, *expected report lines)
@@ -36,8 +34,8 @@ CASES = [
     ('CB002-pattern', 'verbs/04_consult.csv', 3, '040.meet-with,0400,meet with +,,',
      "cb/verbs/04_consult.csv:3: [CB002] unknown event code '0400' in pattern 'meet with +'; expected a code from event_codes.csv. Did you mean '040'?",
      "cb/verbs/04_consult.csv:3: [CB009] warning: pattern id '040.meet-with' should start with its code '0400.'"),
-    ('CB002-rules', 'codebook.toml', 13, 'negated = { "04" = "1100" }',
-     "cb/codebook.toml:13: [CB002] [rules -> negated -> 04] maps to unknown event code '1100'; expected a code from event_codes.csv. Did you mean '110'?",),
+    ('CB002-rules', 'codebook.toml', 14, 'negated = { "04" = "1100" }',
+     "cb/codebook.toml:14: [CB002] [rules -> negated -> 04] maps to unknown event code '1100'; expected a code from event_codes.csv. Did you mean '110'?",),
     ('CB003-actor', 'actors/countries.csv', 3, 'irn-gov,IRNGVO,Tehran,,,',
      "cb/actors/countries.csv:3: [CB003] invalid actor code 'IRNGVO' for 'irn-gov': 'GVO' is not a type, role, group, religion or ethnic code. Did you mean 'GOV'?",),
     ('CB003-agent', 'agents.csv', 2, 'gov-fm,GOB,foreign minister,',
@@ -62,7 +60,7 @@ CASES = [
     ('CB009-scope', 'discards.csv', 2, 'football,football match,sentense,',
      "cb/discards.csv:2: [CB009] discard 'football' has scope 'sentense'; expected one of document, sentence. Did you mean 'sentence'?",),
     ('CB003-rule-role', 'codebook.toml', 0, 'unnamed_people = { "04" = "GVO" }',
-     "cb/codebook.toml:16: [CB003] [rules -> unnamed_people -> 04] = 'GVO' is not a role code from actor_codes/types.csv. Did you mean 'GOV'?",),
+     "cb/codebook.toml:17: [CB003] [rules -> unnamed_people -> 04] = 'GVO' is not a role code from actor_codes/types.csv. Did you mean 'GOV'?",),
     ('CB021', 'gender.csv', 0, 'sergei-lavrov,m,',
      "cb/gender.csv:3: [CB021] gender given for 'sergei-lavrov', who is not an actor id (the part before '@'). Did you mean 'sergey-lavrov'?",),
     ('CB010', 'event_codes.csv', 7, '043,Host a visit,04,043,1,12.0',
@@ -80,8 +78,8 @@ CASES = [
      "cb/CHANGELOG.md:2: [CB014] entry '## 1.2.0' is newer than the codebook version '1.1.0' in codebook.toml; bump the version or fix the heading",),
     ('CB015', 'agents.csv', 0, None,
      "cb/agents.csv: [CB015] missing file 'agents.csv'; every codebook needs it",),
-    ('CB016-key', 'codebook.toml', 5, 'langauge = "en"',
-     "cb/codebook.toml:5: [CB016] unknown key 'langauge'; expected one of description, language, name, rules, sources, version. Did you mean 'language'?",),
+    ('CB016-key', 'codebook.toml', 6, 'langauge = "en"',
+     "cb/codebook.toml:6: [CB016] unknown key 'langauge'; expected one of description, language, name, released, rules, sources, version. Did you mean 'language'?",),
     ('CB016-column', 'agents.csv', 1, 'id,code,names,notes',
      "cb/agents.csv:1: [CB016] unknown column 'notes'. Did you mean 'note'?",),
     ('CB017', 'verbs/04_consult.csv', 2, '040.meet,040,meet,mutal,',
@@ -90,28 +88,38 @@ CASES = [
      "cb/actors/organizations.csv:4: [CB018] warning: name 'Iran' of 'iran-un-mission' (IRNGOV) is also a name of 'irn' (IRN, actors/countries.csv:2) on overlapping dates; the coder would pick one silently. Remove it from one entry or make the dates disjoint",),
     ('CB019', 'actors/people.csv', 2, 'sergey-lavrov@2004,RUSGOV,Sergey Lavrov|Lavrov,2004-03-09,,foreign minister',
      "cb/actors/people.csv:2: [CB019] warning: open-ended role of 'sergey-lavrov@2004' (RUSGOV) started in 2004; still in office? Set valid_to, or write 'checked YYYY-MM-DD' in the note",),
-    ('CB020', 'codebook.toml', 9, 'sha256 = "c4ec9137"',
-     "cb/codebook.toml:6: [CB020] source 'cameo_event_codes.csv' has sha256 'c4ec9137'; expected 64 lower-case hex digits (sha256sum FILE)",),
-    ('CB020-missing', 'codebook.toml', 9, '',
-     "cb/codebook.toml:6: [CB020] warning: source 'cameo_event_codes.csv' has no sha256; record the hash of the file read (sha256sum FILE)",),
+    ('CB020', 'codebook.toml', 10, 'sha256 = "c4ec9137"',
+     "cb/codebook.toml:7: [CB020] source 'cameo_event_codes.csv' has sha256 'c4ec9137'; expected 64 lower-case hex digits (sha256sum FILE)",),
+    ('CB020-missing', 'codebook.toml', 10, '',
+     "cb/codebook.toml:7: [CB020] warning: source 'cameo_event_codes.csv' has no sha256; record the hash of the file read (sha256sum FILE)",),
+    ('CB022', 'codebook.toml', 4, 'released = "last spring"',
+     "cb/codebook.toml:4: [CB022] released = 'last spring' is not a date; expected released = YYYY-MM-DD, the day this version was released",),
+    ('CB022-missing', 'codebook.toml', 4, '',
+     "cb/codebook.toml: [CB022] warning: no 'released' date: the stale-role check (CB019) counts from it and is skipped; `events codebook release` sets it",),
+    ('CB023', 'actor_codes/countries.csv', 0, 'XKX,Kosovo,country_or_territory,XKX',
+     "cb/actor_codes/countries.csv:7: [CB023] warning: iso3 'XKX' of 'XKX' is not an ISO 3166-1 alpha-3 code in pycountry's copy of the standard; leave it empty where the standard has none",),
 ]
 
 
 def broken_copy(tmp_path: Path, monkeypatch, edits) -> Path:
-    """Copy the minimal codebook to ./cb inside tmp_path (the cwd, so reported paths are short) and apply edits."""
+    """Copy the minimal codebook to ./cb inside tmp_path (the cwd, so reported paths are short) and apply edits; the
+    edited copy is recorded as released (release.toml), so a report lists only the problem planted."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     monkeypatch.chdir(tmp_path)
-    return edited_codebook(Path("cb"), edits)
+    root = edited_codebook(Path("cb"), edits)
+    if (root / "codebook.toml").is_file():
+        write_release_record(root)
+    return root
 
 
 def test_validate_minimal_codebook_is_clean():
-    assert validate_codebook(MINIMAL_CODEBOOK, today=TODAY).problems == ()
+    assert validate_codebook(MINIMAL_CODEBOOK).problems == ()
 
 
 @pytest.mark.parametrize(("case", "file", "line", "text", "expected"), [(c[0], c[1], c[2], c[3], c[4:]) for c in CASES],
                          ids=[c[0] for c in CASES])
 def test_validate_reports_each_problem_exactly(tmp_path, monkeypatch, case, file, line, text, expected):
-    report = validate_codebook(broken_copy(tmp_path, monkeypatch, [(file, line, text)]), today=TODAY)
+    report = validate_codebook(broken_copy(tmp_path, monkeypatch, [(file, line, text)]))
     assert [str(p) for p in report.problems] == list(expected)
     assert case.split("-")[0] in {p.code for p in report.problems}
 
@@ -123,7 +131,7 @@ def test_validate_every_codebook_code_has_a_case():
 
 def test_validate_reports_every_problem_sorted_by_file_and_line(tmp_path, monkeypatch):
     edits = [(c[1], c[2], c[3]) for c in CASES if c[0] in ("CB017", "CB010", "CB004", "CB012", "CB003-agent")]
-    report = validate_codebook(broken_copy(tmp_path, monkeypatch, edits), today=TODAY)
+    report = validate_codebook(broken_copy(tmp_path, monkeypatch, edits))
     assert [p.code for p in report.problems] == ["CB004", "CB003", "CB010", "CB012", "CB017"]
     assert list(report.problems) == sorted(report.problems)
 
@@ -153,9 +161,10 @@ def test_validate_load_refuses_errors_but_not_warnings(tmp_path, monkeypatch):
 def test_validate_cli_exit_codes(tmp_path, monkeypatch, case, args, exit_code):
     edits = [c[1:4] for c in CASES if c[0] == case]
     root = broken_copy(tmp_path, monkeypatch, edits)
-    if case == "CB019":  # the CLI has no --today: make the role stale relative to any real date
+    if case == "CB019":  # a role twelve years older than the release date of the copy, 2025-06-01
         path = root / "actors" / "people.csv"
         path.write_text(path.read_text(encoding="utf-8").replace("2004-03-09", "1904-03-09"), encoding="utf-8")
+        write_release_record(root)
     result = CliRunner().invoke(main, ["codebook", "validate", str(root), *args])
     assert result.exit_code == exit_code, result.output
     assert result.output.rstrip().endswith("ok" if exit_code == 0 else "FAILED")

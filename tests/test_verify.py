@@ -57,6 +57,16 @@ def _other_schema(out):
     _edit_manifest(out, lambda m: [o.update(entry) for o in m["outputs"] if o["path"] == entry["path"]])
 
 
+def _label_with_integer_codes(out):
+    """A label table whose codes were read as integers (leading zeros lost), consistent with the manifest."""
+    path = out / "labels" / "event_codes.parquet"
+    table = pq.read_table(path)
+    table = table.set_column(0, "code", pa.array([int(c) for c in table.column("code").to_pylist()]))
+    pq.write_table(table, path)
+    entry = output_entry(out, path)
+    _edit_manifest(out, lambda m: [o.update(entry) for o in m["outputs"] if o["path"] == entry["path"]])
+
+
 def _bad_reject_line(out):
     (out / "rejected.jsonl").write_text("{not json\n")
 
@@ -68,6 +78,8 @@ def _bad_reject_line(out):
     (_extra_file, {"VF002"}),
     (_wrong_rows, {"VF005"}),
     (_other_schema, {"VF007"}),
+    (_label_with_integer_codes, {"VF007"}),
+    (lambda out: (out / "labels" / "countries.parquet").unlink(), {"VF001"}),
     (_bad_reject_line, {"VF003", "VF006"}),
     (lambda out: (out / "manifest.json").unlink(), {"VF008"}),
     (lambda out: _edit_manifest(out, lambda m: m["totals"].update(events=10**6)), {"VF009"}),
