@@ -26,9 +26,10 @@ FIXTURE_FLOORS = {"root": 0.87, "dyad": 0.85}
 # one-sentence examples, and secondary events the set does not list). The floors guard the measured figures until the
 # parser issue (11), which asks for >= 0.62 dyad, restores them.
 PLOVER_FLOORS = {"root": 0.61, "dyad": 0.51}
-# Whole-article fixtures (tests/fixtures/articles/, 63 articles, written blind to the coder's output):
-# root P 0.847 R 0.603 F1 0.704; dyad P 0.766 R 0.545 F1 0.637.
-ARTICLE_FLOORS = {"root": 0.67, "dyad": 0.60}
+# Whole-article fixtures (tests/fixtures/articles/, 172 articles (26 without an event), written blind to the coder's
+# output; the first 63 scored root F1 0.704, dyad 0.637, and the 109 added since are harder: denser, more quotations):
+# root P 0.791 R 0.463 F1 0.584; dyad P 0.650 R 0.381 F1 0.480.
+ARTICLE_FLOORS = {"root": 0.56, "dyad": 0.46}
 
 
 @pytest.fixture(scope="module")
