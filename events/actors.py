@@ -56,6 +56,7 @@ class DocumentContext:
     speaker: Group | None = None  # who speaks the quotation being read ("we", "I" inside it)
     quote_open: bool = False  # a quotation runs on past the end of the last sentence read
     genders: dict[str, str] = field(default_factory=dict)  # the codebook's gender.csv (person id -> f/m)
+    acts: list[tuple[str, Actor]] = field(default_factory=list)  # (root, agent) of the events coded so far, newest first
 
 
 def actors_in(text: str, compiled: CompiledCodebook, day: dt.date) -> list[Actor]:

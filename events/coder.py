@@ -38,6 +38,7 @@ from events.syntax import PASSIVE_SUBJECTS, SUBJECTS, Tree
 from events.text import Sentence, Token, normalise_for_dedup, split_sentences, token_set, tokenize
 
 CODER_VERSION = "events.coder.v2"  # v2: roles and modality read from the dependency tree
+MAX_REMEMBERED_ACTS = 12  # events of the document a definite event noun ("the attack") may refer back to
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +293,9 @@ def _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace
     if parse is not None:
         tree = Tree(parse, tuple(t.lower for t in tokens), tuple(groups))
         events = _code_verbs(sentence, tokens, tree, compiled, context, explain, trace)
+        # what "the attack", "the agreement" in a later sentence may refer back to
+        context.acts[:0] = [(e.code[:2], e.source) for e in reversed(events)]
+        del context.acts[MAX_REMEMBERED_ACTS:]
     _remember(context, groups, compiled)
     _track_quotes(tokens, context)
     return events
@@ -403,6 +407,10 @@ def _statements(sentence, tokens, tree: Tree, compiled, context, explain, coded_
         targets = [grp for grp in tree.groups if grp.tok_start in content
                    and not any(_same_state(a.code, own) for a in grp.members)]
         about = _content_target(r, tree, targets, strict=cue is None)
+        if about is None and cue is not None:
+            # "called the charges bogus", "said the attack was a crime": the agent of the act it judges
+            judged = tree.children(r, "obj") + [s for k in tree.children(r, "ccomp") for s in tree.children(k, *SUBJECTS)]
+            about = _agent_of_act_named(judged, tokens, tree, compiled, context, speaker)
         if cue is None and coded_heads:
             about = None  # a sentence with an event of its own reports that event, not a comment
         if cue is None and (plain is None or about is None):
@@ -738,6 +746,8 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
             target_group = _condition_subject(h, tokens, tree, context)
         if target_group is None and source_group is not None:
             target_group = _object_pronoun(tokens, lowers, m.tok_end, source_group, context)
+        if target_group is None and source_group is not None and judged:
+            target_group = _agent_of_act_named(tree.children(h, "obj"), tokens, tree, compiled, context, source_group)
         if target_group is None and source_group is not None and code in compiled.rules.get("denial_codes", ()):
             # "Iran denied that it had attacked the US base": a denial is about the party its clause names
             own = {a.code for a in source_group.members}
@@ -951,6 +961,23 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
     # "cracked down on protesters", "expelled the Libyan ambassador to Greece": an actor inside the pattern
     return next((grp for grp in tree.groups if h < grp.tok_start < m.tok_end and grp is not exclude
                  and not any(a.resolved_from for a in grp.members)), None)
+
+
+def _agent_of_act_named(nouns: list[int], tokens, tree: Tree, compiled, context: DocumentContext,
+                        source: Group) -> Group | None:
+    """ "condemned the attack", "called the agreement null and void": a definite noun that names an act of a
+    root the codebook's noun patterns give it (attack: 19, agreement: 05) refers to the latest event of that root
+    coded in the document; its agent is the target (never the source itself)."""
+    own = {a.code for a in source.members}
+    for k in nouns:
+        if not any(tree.lowers[d] == "the" for d in tree.children(k, "det")):
+            continue
+        roots = {p.code[:2] for p in compiled.verb_index.get(tree.lowers[k], ()) if p.is_noun}
+        agent = next((a for root, a in context.acts if root in roots and a.code not in own), None)
+        if agent is not None:
+            actor = Actor(agent.code, tokens[k].start, tokens[k].end, k, k + 1, agent.entry_ids, agent.is_person, "context")
+            return Group((actor,), k, k + 1, None)
+    return None
 
 
 def _agents_of(noun: int, tree: Tree) -> list[int]:

@@ -198,3 +198,12 @@ def test_coder_the_press_is_the_audience_of_a_statement_not_its_target(code):
 def test_coder_disapproving_of_an_act_is_disapproving_of_its_agent(code, text, target):
     got = {(r["source_actor"], r["target_actor"], r["event_code"][:2]) for r in code(text, "2025-09-19")}
     assert any(t[1] == target and t[2] in ("11", "12") for t in got), got
+
+
+def test_coder_the_attack_refers_back_to_the_attack_the_article_coded(code):
+    article = ("Russian forces attacked the Ukrainian city of Kharkiv on Monday. "
+               "The French foreign minister condemned the attack. Germany called the attack a war crime.")
+    got = {(r["source_actor"], r["target_actor"], r["event_code"]) for r in code(article, "2024-05-14")}
+    assert {("FRAGOV", "RUSMIL", "111"), ("DEU", "RUSMIL", "1124")} <= got
+    # with no attack coded before, "the attack" names nobody
+    assert not [r for r in code("The French foreign minister condemned the attack.", "2024-05-14") if r["target_actor"]]
