@@ -405,7 +405,7 @@ def _statements(sentence, tokens, tree: Tree, compiled, context, explain, coded_
         own = {a.code for a in speaker.members}
         # not the speaker, nor the speaker's own state ("Rouhani said Iran regrets …" is about nobody else)
         targets = [grp for grp in tree.groups if grp.tok_start in content
-                   and not any(_same_state(a.code, own) for a in grp.members)]
+                   and not all(_same_state(a.code, own) for a in grp.members)]
         about = _content_target(r, tree, targets, strict=cue is None)
         if about is None and cue is not None:
             # "called the charges bogus", "said the attack was a crime": the agent of the act it judges
@@ -424,8 +424,8 @@ def _statements(sentence, tokens, tree: Tree, compiled, context, explain, coded_
         pattern_id = cue_id or f"{plain}.statement"
         for source in speaker.members:
             for target in (about.members if about is not None else (None,)):
-                if target is not None and target.code == source.code:
-                    continue
+                if target is not None and _same_state(target.code, own):
+                    continue  # "between Greece and Turkey", said the Greek minister: about Turkey
                 reasons = tuple(why + [f"source {source.code}", f"target {target.code if target else None}"]) if explain else ()
                 out.append(Event(sentence.index, sentence.text, source, target, code, pattern_id,
                                  tokens[r].start, tokens[r].end, "asserted", reasons))
@@ -528,7 +528,9 @@ def _content_target(r: int, tree: Tree, targets: list[Group], strict: bool = Fal
         grp = tree.group_for(k)
         if grp is not None and grp in targets:
             return grp
-    for k in tree.children(r, "ccomp", "xcomp"):
+    # "…, he added": the clause the comment is attached to is what was said
+    clauses = tree.children(r, "ccomp", "xcomp") + ([tree.head(r)] if tree.dep(r) == "parataxis" and tree.head(r) != r else [])
+    for k in clauses:
         # the reported clause's own subjects, active or passive ("said Navalny was poisoned", "said the crash was
         # Iran's doing"); an xcomp without one shares the speaker's, who is no target
         for subj in tree.children(k, *SUBJECTS, *PASSIVE_SUBJECTS):
