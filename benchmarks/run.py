@@ -72,7 +72,7 @@ def synthetic_corpus(target: Path, documents: int = 500) -> None:
 
 def child(args: argparse.Namespace) -> None:
     """Run one measurement in this (fresh) process and print JSON."""
-    from events.build import build
+    from events.builder import build
     from events.codebook import load_codebook
     from events.compiler import compile_codebook
     from events.parse import load_parser

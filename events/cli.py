@@ -76,7 +76,7 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
     documents, or folders searched recursively for all of these. Re-running over an existing dataset codes
     only new or changed inputs and keeps the rest, including inputs not named this time.
     """
-    from events.build import BuildError, build as run_build
+    from events.builder import BuildError, build as run_build
     from events.ingest import Columns, InputError
 
     codebook = _load(codebook_path)

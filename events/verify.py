@@ -43,7 +43,7 @@ class VerifyReport:
 
 def verify(out: str | Path) -> VerifyReport:
     """Recompute what the manifest of the dataset in `out` says about its files and report every mismatch."""
-    from events.build import dataset_files
+    from events.builder import dataset_files
 
     out = Path(out)
     report = VerifyReport(out)

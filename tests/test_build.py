@@ -12,7 +12,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from events.build import build
+from events.builder import build
 from events.schema import TABLES, table_spec, type_name
 
 from conftest import ROOT, SEEDS
@@ -227,7 +227,7 @@ def test_build_reads_csv_parquet_and_text_folders(tmp_path, codebook):
 def test_build_ordered_map_keeps_a_bounded_window():
     import concurrent.futures as cf
 
-    from events.build import ordered_map
+    from events.builder import ordered_map
 
     consumed = []
 
@@ -243,7 +243,7 @@ def test_build_ordered_map_keeps_a_bounded_window():
 
 
 def test_build_small_write_buffers_give_the_same_rows_in_more_row_groups(tmp_path, codebook, monkeypatch):
-    import events.build as build_module
+    import events.builder as build_module
 
     inputs = [tmp_path / name for name in _mixed_corpus(tmp_path)]
     build(inputs, tmp_path / "big", codebook=codebook, jobs=1)

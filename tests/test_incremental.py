@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from events.build import BuildError, build
+from events.builder import BuildError, build
 from events.verify import verify
 
 SENTENCES = (
@@ -29,7 +29,7 @@ def snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def shards(snap: dict, input_path: Path) -> set[str]:
-    from events.build import shard_name
+    from events.builder import shard_name
 
     name = shard_name(input_path)
     return {rel for rel in snap if rel.endswith("/" + name)}
@@ -133,7 +133,7 @@ def test_incremental_other_codebook_needs_rebuild(tmp_path, codebook, two_inputs
 
 
 def test_incremental_failure_while_coding_leaves_the_dataset_as_it_was(tmp_path, codebook, two_inputs, monkeypatch):
-    import events.build as build_module
+    import events.builder as build_module
 
     a, b = two_inputs
     out = tmp_path / "out"

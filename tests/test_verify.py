@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from events.build import output_entry
+from events.builder import output_entry
 from events.verify import verify
 
 

@@ -20,6 +20,10 @@ manifest that are not named on this run are kept as they are (a dataset is exten
 yesterday's files again is not required). A different codebook, behaviour version or table schema requires
 `rebuild=True`, which codes the named inputs from scratch.
 
+Concurrency: a build holds the dataset's lock (`events.lock`, an OS advisory lock on `DIR/.events.lock`) from
+start to end, so a second build into the same folder waits for it or stops at once (`wait`), and never writes
+beside it.
+
 Robustness: new shards are written to `DIR/.staging/` and moved into place only when every input has been
 read, so a crash or a bad input while coding leaves the dataset as it was. The manifest is replaced last; if a
 build dies while moving files, `events verify` reports the damage and running the same build again repairs it.
@@ -48,8 +52,9 @@ from events import __version__
 from events.codebook import Codebook, load_codebook
 from events.parse import Parser, load_parser
 from events.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
-from events.ingest import (DEFAULT_COLUMNS, Columns, Document, Reject, discover_inputs, file_sha256, input_fingerprint,
-                           input_kind, read_documents)
+from events.ingest import (DEFAULT_COLUMNS, DEFAULT_MAX_RECORD_BYTES, Columns, Document, InputError, Reject,
+                           discover_inputs, file_sha256, input_fingerprint, input_kind, read_documents)
+from events.lock import dataset_lock, forget_inherited_locks
 from events.schema import TABLES, arrow_schema, table_spec
 
 TABLE_KINDS = ("csv", "parquet")
@@ -73,6 +78,7 @@ class InputStats:
     bytes: int
     shard: str
     columns: dict
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     records: int = 0
     documents: int = 0
     rejected: int = 0
@@ -137,6 +143,17 @@ def _init_worker(compiled: CompiledCodebook) -> None:
     _WORKER_CODEBOOK = compiled
 
 
+def _start_worker(compiled: CompiledCodebook | None) -> None:
+    """In each worker process: Ctrl-C is the parent's to handle (no traceback per worker), the parent's dataset lock
+    is not held by the worker, and the compiled codebook is installed unless the fork inherited it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forget_inherited_locks()
+    if compiled is not None:
+        _init_worker(compiled)
+
+
 def _work(batch: list[Document]):
     from events.pipeline import code_batch
 
@@ -175,19 +192,31 @@ def build(
     progress: Progress | None = None,
     rebuild: bool = False,
     columns: Columns = DEFAULT_COLUMNS,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    wait: bool = False,
+    on_wait: Callable[[Path], None] | None = None,
 ) -> BuildReport:
     """Build or extend the dataset in `out` from `inputs` and return a report.
 
     `progress(documents, sentences, mentions, rejects)` is called after each batch with the documents,
     sentences and mentions of that batch and the number of records rejected so far on this run.
-    `codebook` and `parser` default to the ones shipped in the package.
+    `codebook` and `parser` default to the ones shipped in the package. A record over `max_record_bytes` is
+    rejected (IN008). When another build holds the dataset's lock, `wait` waits for it (calling `on_wait` first),
+    else `events.lock.DatasetLocked` is raised at once.
     """
     codebook = codebook or load_codebook()
     parser = parser or load_parser()
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise BuildError(f"{out}: exists and is not a directory")
+        raise InputError(f"{out}: exists and is not a directory; --out names the dataset folder")
+    if max_record_bytes < 1:
+        raise InputError(f"the record size limit must be at least 1 byte, not {max_record_bytes}")
     files = discover_inputs(inputs)
+    with dataset_lock(out, wait, on_wait):
+        return _build_locked(files, out, codebook, parser, jobs, progress, rebuild, columns, max_record_bytes)
+
+
+def _build_locked(files, out, codebook, parser, jobs, progress, rebuild, columns, max_record_bytes) -> BuildReport:
     identity = dataset_identity(codebook, parser)
     previous = None if rebuild else read_previous_manifest(out)
     if previous is not None:
@@ -209,7 +238,7 @@ def build(
         # column mappings are for document tables; JSONL and text folders keep their documented field names, so
         # naming them again beside a mapped CSV neither recodes nor rejects them
         mapping = columns if kind in TABLE_KINDS else DEFAULT_COLUMNS
-        stats = InputStats(path.as_posix(), kind, sha256, size, shard_name(path), mapping.to_dict())
+        stats = InputStats(path.as_posix(), kind, sha256, size, shard_name(path), mapping.to_dict(), max_record_bytes)
         old = old_inputs.get(stats.path)
         # reused only when its content is the same and the shard files the manifest lists are still there
         if old is not None and _same_input(old, stats) and all((out / rel).is_file() for rel in old_shard_files.get(old["shard"], [])):
@@ -348,8 +377,10 @@ def _stats_from_entry(entry: dict) -> InputStats:
 
 
 def _same_input(old: dict, new: InputStats) -> bool:
-    return (old.get("sha256"), old.get("kind"), old.get("columns"), old.get("shard")) == (
-        new.sha256, new.kind, new.columns, new.shard)
+    """Read again unless content, kind, column mapping, shard and record size limit are all the same (a larger limit
+    can let a rejected record in)."""
+    return (old.get("sha256"), old.get("kind"), old.get("columns"), old.get("shard"), old.get("max_record_bytes")) == (
+        new.sha256, new.kind, new.columns, new.shard, new.max_record_bytes)
 
 
 def _existing_ids(out: Path, inputs: list[InputStats]) -> set[str]:
@@ -408,8 +439,8 @@ def _code_inputs(to_code, staging, compiled, jobs, seen_ids, rejects, touched, p
             from events.dates import warm_up
 
             warm_up()  # forked workers inherit the loaded date parser
-        executor = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=None if inherited else _init_worker,
-                                          initargs=() if inherited else (compiled,))
+        executor = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                                          initargs=(None if inherited else compiled,))
     counter = [0]
     try:
         for stats in to_code:
@@ -422,7 +453,7 @@ def _code_inputs(to_code, staging, compiled, jobs, seen_ids, rejects, touched, p
 
 def _batches(stats: InputStats, seen_ids: set[str], rejects: list[Reject], counter: list[int]) -> Iterator[list[Document]]:
     batch: list[Document] = []
-    for item in read_documents(Path(stats.path), seen_ids, Columns(**stats.columns)):
+    for item in read_documents(Path(stats.path), seen_ids, Columns(**stats.columns), stats.max_record_bytes):
         stats.records += 1
         if isinstance(item, Reject):
             stats.rejected += 1
