@@ -84,6 +84,7 @@ class InputStats:
     rejected: int = 0
     sentences: int = 0
     mentions: int = 0
+    sentences_not_coded: int = 0  # over the coder's budget (events.text.sentence_budget)
 
 
 @dataclass
@@ -112,6 +113,10 @@ class BuildReport:
     def mentions(self) -> int:
         return sum(i.mentions for i in self.inputs)
 
+    @property
+    def sentences_not_coded(self) -> int:
+        return sum(i.sentences_not_coded for i in self.inputs)
+
     def summary(self) -> str:
         lines = [
             f"dataset written to {self.out}",
@@ -119,6 +124,11 @@ class BuildReport:
             f"events: {self.events:,}  rejected records: {len(self.rejects):,}"
             + (f" (see {self.out / 'rejected.jsonl'})" if self.rejects else ""),
         ]
+        if self.sentences_not_coded:
+            from events.text import MAX_SENTENCE_CHARS, MAX_SENTENCE_TOKENS
+
+            lines.append(f"  sentences not coded: {self.sentences_not_coded:,} (longer than {MAX_SENTENCE_TOKENS} tokens or "
+                         f"{MAX_SENTENCE_CHARS:,} characters, or past a document's first sentences: the coder's budget)")
         if self.incremental:
             lines.append(
                 f"  incremental: coded {len(self.coded)} new or changed input(s), skipped {len(self.unchanged)} unchanged, "
@@ -478,6 +488,7 @@ def _code_input(stats, staging, executor, jobs, seen_ids, rejects, touched, prog
             document_writer.write(result.documents)
             stats.documents += result.documents.num_rows
             stats.sentences += result.sentences
+            stats.sentences_not_coded += result.over_budget
             stats.mentions += result.mentions.num_rows
             if progress is not None:
                 progress(result.documents.num_rows, result.sentences, result.mentions.num_rows, counter[0])
@@ -668,6 +679,7 @@ def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity:
         "totals": {
             "documents": report.documents,
             "sentences": report.sentences,
+            "sentences_not_coded": report.sentences_not_coded,
             "mentions": report.mentions,
             "events": sum(o["rows"] for o in outputs if o["table"] == "events"),
             "rejected": len(report.rejects),

@@ -33,7 +33,7 @@ from events.actors import (
 from events.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
 from events.parse import Parse
 from events.syntax import Tree
-from events.text import Sentence, Token, normalise_for_dedup, split_sentences, token_set, tokenize
+from events.text import Sentence, Token, normalise_for_dedup, sentence_budget, split_sentences, token_set, tokenize
 
 CODER_VERSION = "events.coder.v2"  # v2: roles and modality read from the dependency tree
 
@@ -71,13 +71,16 @@ def code_sentences(
 ) -> tuple[list[Sentence], list[Event]]:
     """Split `text` and code every sentence; `day` selects date-bounded dictionary entries (None: an undated
     text, for which each name takes its most recent role)."""
-    return code_texts([(text, day, title)], compiled, explain=explain)[0]
+    sentences, events, _ = code_texts([(text, day, title)], compiled, explain=explain)[0]
+    return sentences, events
 
 
 def code_texts(texts: list[tuple[str, dt.date | None, str | None]], compiled: CompiledCodebook, *,
-               explain: bool = False) -> list[tuple[list[Sentence], list[Event]]]:
+               explain: bool = False) -> list[tuple[list[Sentence], list[Event], int]]:
     """Code several (text, day, title) documents: their sentences that can yield an event are parsed together,
-    in one batch, which is much faster than one document at a time; each document keeps its own context."""
+    in one batch, which is much faster than one document at a time; each document keeps its own context.
+
+    Returns (sentences, events, sentences not coded because they are over the budget of `text.sentence_budget`)."""
     plans = [_plan(text, compiled, day, title) for text, day, title in texts]
     parses = iter(_parse(compiled, [(item.sentence, item.tokens) for plan in plans for item in plan.items if item.candidate]))
     out = []
@@ -87,7 +90,7 @@ def code_texts(texts: list[tuple[str, dt.date | None, str | None]], compiled: Co
         for item in plan.items:
             events.extend(_code_tokens(item.sentence, item.tokens, next(parses) if item.candidate else None, compiled,
                                        day, context, explain, phrases=item.phrases))
-        out.append((plan.sentences, events))
+        out.append((plan.sentences, events, plan.over_budget))
     return out
 
 
@@ -104,6 +107,7 @@ class _Plan:
     sentences: list[Sentence]
     items: list[_Item]
     home: str | None
+    over_budget: int = 0  # sentences not coded: too long, or too far into the document
 
 
 def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str | None) -> _Plan:
@@ -114,7 +118,11 @@ def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str
         seen.add(normalise_for_dedup(title))
     items: list[_Item] = []
     quote_open = False
+    over_budget = 0
     for sentence in sentences:
+        if sentence_budget(sentence) is not None:
+            over_budget += 1  # (checked before any other work: a 100 KB "sentence" costs nothing more)
+            continue
         key = normalise_for_dedup(sentence.text)
         if not key or key in seen:
             continue  # headline echoed as the first line, agency dateline repeating the lead
@@ -123,11 +131,14 @@ def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str
         if not read:
             continue  # no actor word, no pronoun, no quotation: nothing to code and nothing to remember
         tokens = tokenize(sentence.text)
+        if sentence_budget(sentence, tokens) is not None:
+            over_budget += 1
+            continue
         if tokens:
             candidate = _may_code(tokens, words, compiled, speech)
             items.append(_Item(sentence, tokens, candidate, _match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))))
             quote_open = _quote_open_after(tokens, quote_open)
-    return _Plan(sentences, items, home_country([item.phrases[0] for item in items], compiled))
+    return _Plan(sentences, items, home_country([item.phrases[0] for item in items], compiled), over_budget)
 
 
 def code_sentence(
@@ -138,9 +149,11 @@ def code_sentence(
     when the caller has it (`parse_if_coded`), else it is parsed here; `trace` collects why matched patterns were
     not coded."""
     context = context if context is not None else DocumentContext(genders=compiled.gender)
+    if sentence_budget(sentence) is not None:
+        return []
     _, read, _ = _reading(sentence.text, compiled, context.quote_open)
     tokens = tokenize(sentence.text)
-    if not read or not tokens:
+    if not read or not tokens or sentence_budget(sentence, tokens) is not None:
         return []
     if parse is None:
         parse = parse_if_coded(sentence, tokens, compiled, context)
