@@ -340,17 +340,14 @@ def dataset_identity(codebook: Codebook, parser: Parser) -> dict:
 
 
 def read_previous_manifest(out: Path) -> dict | None:
-    path = out / "manifest.json"
-    if not path.is_file():
+    from events.manifest import read_manifest
+
+    if not (out / "manifest.json").is_file():
         return None
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BuildError(f"{path}: cannot read the existing manifest ({exc}); run `events verify {out}`, "
-                         "or build again with --rebuild to recode every input") from exc
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("inputs"), list):
-        raise BuildError(f"{path}: not an events manifest; build again with --rebuild to recode every input")
-    return manifest
+        return read_manifest(out)
+    except ValueError as exc:
+        raise BuildError(f"{exc}; or build again with --rebuild to recode every input") from None
 
 
 def check_compatible(out: Path, previous: dict, identity: dict) -> None:

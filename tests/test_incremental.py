@@ -161,7 +161,7 @@ def test_incremental_cli_reports_codebook_mismatch(tmp_path, codebook, two_input
     manifest["codebook"]["version"] = "0.0.1"
     (out / "manifest.json").write_text(json.dumps(manifest))
     result = CliRunner().invoke(main, ["build", *map(str, two_inputs), "--out", str(out), "--jobs", "1", "-q"])
-    assert result.exit_code == 1 and "0.0.1" in result.output and "--rebuild" in result.output
+    assert result.exit_code == 3 and "0.0.1" in result.output and "--rebuild" in result.output
 
 
 def test_incremental_unchanged_input_with_a_lost_shard_is_coded_again(tmp_path, codebook, two_inputs):

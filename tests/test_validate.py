@@ -146,8 +146,8 @@ def test_validate_load_refuses_errors_but_not_warnings(tmp_path, monkeypatch):
         (None, [], 0),
         (None, ["--strict"], 0),
         ("CB019", [], 0),  # a warning passes...
-        ("CB019", ["--strict"], 1),  # ...unless --strict
-        ("CB010", [], 1),
+        ("CB019", ["--strict"], 3),  # ...unless --strict
+        ("CB010", [], 3),  # codebook problems exit 3 (README, exit codes)
     ],
 )
 def test_validate_cli_exit_codes(tmp_path, monkeypatch, case, args, exit_code):
@@ -165,7 +165,7 @@ def test_validate_cli_json(tmp_path, monkeypatch):
     root = broken_copy(tmp_path, monkeypatch, [c[1:4] for c in CASES if c[0] == "CB010"])
     result = CliRunner().invoke(main, ["codebook", "validate", str(root), "--json"])
     report = json.loads(result.output)
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert (report["ok"], report["errors"], report["warnings"]) == (False, 1, 0)
     assert report["problems"] == [{"path": "cb/event_codes.csv", "line": 7, "code": "CB010", "severity": "error",
                                    "name": "goldstein-out-of-range", "message": "goldstein 12.0 of '043' is outside [-10, 10]"}]

@@ -90,7 +90,7 @@ def test_verify_cli_lines_and_exit_code(dataset):
     assert result.exit_code == 0 and "ok" in result.output
     _first(dataset, "mentions").unlink()
     result = CliRunner().invoke(main, ["verify", str(dataset)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert any(line.startswith(str(dataset)) and ": [VF001] " in line for line in result.output.splitlines())
     result = CliRunner().invoke(main, ["verify", str(dataset), "--json"])
     assert "missing-file" in {p["name"] for p in json.loads(result.output)["problems"]}
