@@ -33,6 +33,7 @@ CATALOGUE: dict[str, str] = {
     "CB019": "stale-open-role",
     "CB020": "bad-source-hash",
     "CB021": "unknown-person",
+    "CB022": "empty-file",
     # input records
     "IN001": "malformed-json",
     "IN002": "missing-field",
@@ -41,6 +42,8 @@ CATALOGUE: dict[str, str] = {
     "IN005": "undecodable-bytes",
     "IN006": "wrong-type",
     "IN007": "unreadable-input",
+    "IN008": "record-too-large",
+    "IN009": "json-beyond-limits",
     # datasets (events verify; the checks live in events.verify)
     "VF001": "missing-file",
     "VF002": "unlisted-file",

@@ -80,6 +80,10 @@ CASES = [
      "cb/CHANGELOG.md:2: [CB014] entry '## 1.2.0' is newer than the codebook version '1.1.0' in codebook.toml; bump the version or fix the heading",),
     ('CB015', 'agents.csv', 0, None,
      "cb/agents.csv: [CB015] missing file 'agents.csv'; every codebook needs it",),
+    ('CB015-root-verb-file', 'verbs/11_disapprove.csv', 0, None,
+     "cb/verbs/11_*.csv: [CB015] missing verb file for root 11 (DISAPPROVE): every root of event_codes.csv needs a file verbs/11_<name>.csv",),
+    ('CB022', 'gender.csv', 2, '',
+     "cb/gender.csv: [CB022] warning: 'gender.csv' holds only its header: it gives the coder nothing. Emptied by mistake? Restore its entries",),
     ('CB016-key', 'codebook.toml', 5, 'langauge = "en"',
      "cb/codebook.toml:5: [CB016] unknown key 'langauge'; expected one of description, language, name, rules, sources, version. Did you mean 'language'?",),
     ('CB016-column', 'agents.csv', 1, 'id,code,names,notes',
@@ -175,3 +179,17 @@ def test_validate_bundled_codebook_has_no_errors():
     report = validate_codebook()
     assert report.errors == [], "\n".join(map(str, report.errors))
 
+
+
+@pytest.mark.parametrize(("file", "content", "severity"), [
+    ("verbs/04_consult.csv", "id,code,pattern,flags,note\n", "warning"),  # a root's patterns all gone
+    ("actors/people.csv", "", "warning"),
+    ("event_codes.csv", "code,name,gdelt_name,root_code,base_code,quad_class,goldstein\n", "error"),  # nothing codes
+])
+def test_validate_notices_an_emptied_file(tmp_path, monkeypatch, file, content, severity):
+    root = broken_copy(tmp_path, monkeypatch, [])
+    (root / file).write_text(content, encoding="utf-8")
+    empty = [p for p in validate_codebook(root, today=TODAY).problems if p.code == "CB022"]
+    assert [(p.path, p.severity) for p in empty] == [(f"cb/{file}", severity)]
+    strict = CliRunner().invoke(main, ["codebook", "validate", str(root), "--strict"])
+    assert strict.exit_code == 3 and "[CB022]" in strict.output
