@@ -263,3 +263,85 @@ def test_build_progress_adds_up_to_the_report(tmp_path, codebook):
     report = build([_bad_input(tmp_path)], tmp_path / "out", codebook=codebook, jobs=1, progress=lambda *a: calls.append(a))
     assert sum(c[0] for c in calls) == report.documents and sum(c[1] for c in calls) == report.sentences
     assert sum(c[2] for c in calls) == report.mentions and calls[-1][3] == len(report.rejects) == 3
+
+
+# -- issue 13 -------------------------------------------------------------------------------------------------------
+def test_build_public_name_is_the_function_not_a_module():
+    """Finding 9: `from events import build; build([...])` failed once the submodule had been imported."""
+    import events.builder  # noqa: F401 - importing a submodule must not shadow the function
+    from events import build as public_build
+
+    assert callable(public_build) and public_build is events.builder.build
+    import events
+
+    assert all(callable(getattr(events, name)) for name in events.__all__ if name != "__version__")
+
+
+def test_build_second_build_into_a_locked_folder_stops_or_waits(tmp_path, codebook):
+    """Finding 1: two builds into one folder corrupted it. While another process holds the lock, a build without
+    --wait stops at once and writes nothing; with --wait it waits, then builds."""
+    import threading
+
+    from events.lock import DatasetLocked, dataset_lock
+
+    out = tmp_path / "out"
+    source = _bad_input(tmp_path)
+    with dataset_lock(out):
+        with pytest.raises(DatasetLocked):
+            build([source], out, codebook=codebook, jobs=1)
+        assert sorted(p.name for p in out.iterdir()) == [".events.lock"]
+        waited = []
+        worker = threading.Thread(target=lambda: waited.append(build([source], out, codebook=codebook, jobs=1,
+                                                                      wait=True, on_wait=waited.append)))
+        worker.start()
+        worker.join(timeout=2)
+        assert worker.is_alive() and waited == [out / ".events.lock"]  # waiting, not writing
+        assert not (out / "manifest.json").exists()
+    worker.join(timeout=120)
+    assert waited[-1].documents == 2 and (out / "manifest.json").is_file()
+
+
+def test_build_two_concurrent_builds_leave_a_dataset_verify_accepts(tmp_path):
+    """Finding 1, end to end: two `events build --wait` processes into one folder, at the same time, with different
+    inputs; both succeed, one after the other, and the dataset holds both and verifies."""
+    from events.verify import verify
+
+    inputs = []
+    for k in range(2):
+        lines = [json.dumps({"id": f"d{k}-{i}", "date": "2024-07-17", "text": "Iran's foreign minister met his Russian counterpart."})
+                 for i in range(40)]
+        inputs.append(tmp_path / f"in{k}.jsonl")
+        inputs[-1].write_text("\n".join(lines) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [subprocess.Popen([sys.executable, "-m", "events", "build", str(path), "--out", "d", "--jobs", "1", "-q", "--wait"],
+                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for path in inputs]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    assert verify(tmp_path / "d").ok
+    manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
+    assert len(manifest["inputs"]) == 2 and manifest["totals"]["documents"] == 80
+
+
+def test_build_year_one_publication_dates(tmp_path, codebook):
+    """Finding 5: year-1 publication dates with relative expressions crashed the build (OverflowError)."""
+    from events.verify import verify
+
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(json.dumps({"id": f"x{i}", "date": day, "text": text}) for i, (day, text) in enumerate([
+        ("0001-01-01", "Iran's foreign minister met his Russian counterpart two days ago."),
+        ("0001-01-02", "China accused the United States of spying last week."),
+        ("9999-12-31", "Turkey and Greece agreed to hold talks next year."),
+    ])) + "\n")
+    report = build([path], tmp_path / "out", codebook=codebook, jobs=1)
+    assert report.documents == 3 and not report.rejects and verify(tmp_path / "out").ok
+    assert (tmp_path / "out" / "documents" / "year=0001" / "month=01").is_dir()
+
+
+def test_build_counts_sentences_over_the_budget(tmp_path, codebook):
+    path = tmp_path / "in.jsonl"
+    text = "Iran accused Russia of spying.\n" + "word " * 20_000
+    path.write_text(json.dumps({"id": "a", "date": "2024-07-17", "text": text}) + "\n")
+    report = build([path], tmp_path / "out", codebook=codebook, jobs=1)
+    assert report.sentences_not_coded == 1 and report.manifest["totals"]["sentences_not_coded"] == 1
+    assert report.mentions == 1 and "sentences not coded: 1" in report.summary()
