@@ -331,7 +331,7 @@ class _Reader:
             line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
             self.problem(path, line, "CB009", f"invalid TOML: {exc}")
             return {}
-        text_lines = path.read_text(encoding="utf-8").splitlines()
+        text_lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
 
         def line_of(key: str) -> int:
             for i, text in enumerate(text_lines, 1):

@@ -113,7 +113,12 @@ def _check_version(cb: Codebook, add) -> None:
     if not changelog.is_file():
         add("CHANGELOG.md", 0, "CB015", "missing CHANGELOG.md; expected a '## <version>' section per version, newest first")
         return
-    headings = [(number, m.group(1)) for number, text in enumerate(changelog.read_text(encoding="utf-8").splitlines(), 1)
+    raw = changelog.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        add("CHANGELOG.md", 0, "CB009", f"file is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+    headings = [(number, m.group(1)) for number, text in enumerate(raw.decode("utf-8", "replace").splitlines(), 1)
                 if (m := CHANGELOG_HEADING_RE.match(text))]
     if not cb.version:
         return
@@ -450,7 +455,7 @@ def _check_shadowing(compiled: list[tuple[CompiledPattern, object]], irregular, 
 def _line_of(path: Path, key: str) -> int:
     if not path.is_file():
         return 0
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, text in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
         if re.match(rf"\s*{re.escape(key)}\s*=", text):
             return number
     return 0
