@@ -33,7 +33,7 @@ from events.actors import (
 from events.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
 from events.parse import Parse
 from events.syntax import Tree
-from events.text import Sentence, Token, normalise_for_dedup, sentence_budget, split_sentences, token_set, tokenize
+from events.text import Budget, Sentence, Token, normalise_for_dedup, sentence_budget, split_sentences, token_set, tokenize
 
 CODER_VERSION = "events.coder.v2"  # v2: roles and modality read from the dependency tree
 
@@ -80,7 +80,7 @@ def code_texts(texts: list[tuple[str, dt.date | None, str | None]], compiled: Co
     """Code several (text, day, title) documents: their sentences that can yield an event are parsed together,
     in one batch, which is much faster than one document at a time; each document keeps its own context.
 
-    Returns (sentences, events, sentences not coded because they are over the budget of `text.sentence_budget`)."""
+    Returns (sentences, events, sentences not coded because they are over the coder's budget, `text.Budget`)."""
     plans = [_plan(text, compiled, day, title) for text, day, title in texts]
     parses = iter(_parse(compiled, [(item.sentence, item.tokens) for plan in plans for item in plan.items if item.candidate]))
     out = []
@@ -119,8 +119,9 @@ def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str
     items: list[_Item] = []
     quote_open = False
     over_budget = 0
+    budget = Budget()
     for sentence in sentences:
-        if sentence_budget(sentence) is not None:
+        if budget.check(sentence) is not None:
             over_budget += 1  # (checked before any other work: a 100 KB "sentence" costs nothing more)
             continue
         key = normalise_for_dedup(sentence.text)
@@ -131,7 +132,7 @@ def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str
         if not read:
             continue  # no actor word, no pronoun, no quotation: nothing to code and nothing to remember
         tokens = tokenize(sentence.text)
-        if sentence_budget(sentence, tokens) is not None:
+        if budget.check(sentence, tokens) is not None:
             over_budget += 1
             continue
         if tokens:

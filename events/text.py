@@ -9,9 +9,10 @@ produced it.
 Every regular expression here runs in time linear in the text, whatever the text: a run of punctuation is tried
 as a sentence end only from its first character, an initialism is at most ten letters, and the other patterns
 have no nested or overlapping repetition (`tests/test_text.py` checks the growth on adversarial texts;
-`benchmarks/adversarial.py` times them). The coder's budget (`sentence_budget`) keeps a sentence the splitter could
-not cut from reaching the parser: longer than `MAX_SENTENCE_CHARS` characters or `MAX_SENTENCE_TOKENS` tokens, or
-after the first `MAX_DOCUMENT_SENTENCES` of its document, a sentence is not coded, and builds count it.
+`benchmarks/adversarial.py` times them). The coder's budget (`Budget`) keeps a sentence the splitter could not
+cut from reaching the parser, and one document from taking a build's time: a sentence longer than
+`MAX_SENTENCE_CHARS` characters or `MAX_SENTENCE_TOKENS` tokens, after the first `MAX_DOCUMENT_SENTENCES` of its
+document, or after its document's first `MAX_DOCUMENT_TOKENS` tokens coded, is not coded, and builds count it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ TEXT_VERSION = "events.text.v2"  # v2: budgets (sentences over the limits below 
 MAX_SENTENCE_CHARS = 2_500  # the longest sentence in 8,874 of Wikinews has 1,824; longer ones are splitter failures
 MAX_SENTENCE_TOKENS = 200  # 99.9 % of news sentences have fewer than 200 tokens; longer ones are lists, tables, run-ons
 MAX_DOCUMENT_SENTENCES = 5_000  # a long article has a few hundred sentences
+MAX_DOCUMENT_TOKENS = 60_000  # tokens of the sentences coded in one document (about 2,000 news sentences, ~10 s)
 
 # Word-like tokens; order matters: initialisms before words, clitics before words.
 _TOKEN_RE = re.compile(
@@ -169,6 +171,31 @@ def sentence_budget(sentence: Sentence, tokens: list[Token] | None = None) -> st
     if tokens is not None and len(tokens) > MAX_SENTENCE_TOKENS:
         return f"longer than {MAX_SENTENCE_TOKENS:,} tokens"
     return None
+
+
+class Budget:
+    """The coder's budget for one document: `check` says why a sentence is not coded, or None when it is; the tokens
+    of the sentences it lets through count against the document's `MAX_DOCUMENT_TOKENS`.
+
+    >>> budget = Budget()
+    >>> budget.check(Sentence(0, 0, "Iran met Russia."), tokenize("Iran met Russia.")) is None
+    True
+    >>> budget.used
+    4
+    """
+
+    def __init__(self, tokens: int = MAX_DOCUMENT_TOKENS):
+        self.limit = tokens
+        self.used = 0
+
+    def check(self, sentence: Sentence, tokens: list[Token] | None = None) -> str | None:
+        reason = sentence_budget(sentence, tokens)
+        if reason is None and tokens is not None:
+            if self.used + len(tokens) > self.limit:
+                self.used = self.limit  # spent: no later sentence of the document is coded either
+                return f"past the document's budget of {self.limit:,} tokens"
+            self.used += len(tokens)
+        return reason
 
 
 def normalise_for_dedup(text: str) -> str:

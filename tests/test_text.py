@@ -107,3 +107,19 @@ def test_text_sentence_budget_keeps_a_run_on_sentence_from_the_parser(compiled):
     assert calls and max(calls) <= MAX_SENTENCE_TOKENS
     assert {e.sentence_index for e in events} == {0, 2}
     assert sentence_budget(Sentence(0, 0, "word " * 300), tokenize("word " * 300)) == f"longer than {MAX_SENTENCE_TOKENS} tokens"
+
+
+def test_text_document_budget_stops_coding_once_spent(compiled, monkeypatch):
+    """One document cannot take a build's time: past its token budget, no later sentence is coded (and each counts)."""
+    import datetime as dt
+
+    import events.coder as coder
+    from events.text import Budget, Sentence
+
+    budget = Budget(10)
+    checks = [budget.check(Sentence(i, 0, "Iran met Russia again."), tokenize("Iran met Russia again.")) for i in range(4)]
+    assert checks[:2] == [None, None] and checks[2] == checks[3] == "past the document's budget of 10 tokens"
+    monkeypatch.setattr(coder, "Budget", lambda: Budget(25))
+    text = "\n".join(f"Iran accused Russia of spying on the {k}th day." for k in range(1, 8))
+    ((sentences, events, over_budget),) = coder.code_texts([(text, dt.date(2024, 7, 17), None)], compiled)
+    assert len(sentences) == 7 and over_budget == 5 and {e.sentence_index for e in events} <= {0, 1}
