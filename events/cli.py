@@ -52,7 +52,15 @@ def _exit_code_of(exc: BaseException) -> int | None:
     for kind, code in kinds:
         if isinstance(exc, kind):
             return code
+    if _is_data_file_error(exc):
+        return EXIT_DATASET
     return None
+
+
+def _is_data_file_error(exc: BaseException) -> bool:
+    """pyarrow's and polars' errors come from reading a data file (a damaged or foreign Parquet file)."""
+    module = type(exc).__module__ or ""
+    return module.startswith(("pyarrow", "polars"))
 
 
 def _os_message(exc: OSError) -> str:
@@ -87,7 +95,13 @@ class _Main(click.Group):
                     raise
                 raise _Failure(f"internal error ({type(exc).__name__}: {exc}); this is a bug, please report it "
                                "with the output of the same command run with EVENTS_DEBUG=1", EXIT_INTERNAL) from None
-            message = _os_message(exc) if isinstance(exc, OSError) else str(exc)
+            if isinstance(exc, OSError) and not _is_data_file_error(exc):
+                message = _os_message(exc)
+            elif _is_data_file_error(exc):
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                message = f"cannot read a data file ({first}); `events verify DIR` checks the dataset"
+            else:
+                message = str(exc)
             raise _Failure(message, code) from None
 
 

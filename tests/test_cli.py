@@ -154,3 +154,11 @@ def test_cli_ctrl_c_exits_130_with_one_line(tmp_path):
     assert run.returncode == EXIT_INTERRUPTED, stderr
     assert "Traceback" not in stderr and stderr.count("interrupted") == 1
     assert not (tmp_path / "d" / "manifest.json").exists() and not (tmp_path / "d" / ".staging").exists()
+
+
+def test_cli_export_of_a_damaged_dataset_is_a_message(tmp_path, seed_copy):
+    out = tmp_path / "d"
+    shutil.copytree(seed_copy, out)
+    next((out / "events").rglob("*.parquet")).write_bytes(b"PAR1 damaged PAR1")
+    result = CliRunner().invoke(main, ["export", str(out), "--out", str(tmp_path / "e.tsv")])
+    assert result.exit_code == EXIT_DATASET and "events verify" in result.output, result.output
