@@ -262,6 +262,7 @@ def _parse_int(text: str) -> int:
     return int(text)
 
 
+_DECODER = json.JSONDecoder(parse_int=_parse_int)
 _JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)
 _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]++")
@@ -285,7 +286,7 @@ def load_json(text: str):
     depth = json_depth(text)
     if depth > MAX_JSON_DEPTH:
         raise _JSONLimit(f"arrays and objects nest {depth:,} deep; at most {MAX_JSON_DEPTH} are read")
-    return json.loads(text, parse_int=_parse_int)
+    return _DECODER.decode(text)
 
 
 def _json_line(raw: bytes, name: str, number: int, seen_ids: set[str], columns: Columns) -> Document | Reject:

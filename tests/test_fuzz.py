@@ -350,8 +350,11 @@ def test_fuzz_codebook_mutations(parser, data):
 @settings(max_examples=_examples("build"))
 @given(st.data())
 def test_fuzz_build_accounts_for_every_record_and_verifies(codebook, parser, data):
-    """A build over fuzzed JSONL, CSV and text inputs: totals add up, verify is clean, every good id is a document."""
+    """A build over fuzzed JSONL, CSV, Parquet and text inputs: totals add up, verify is clean, every good id is a
+    document."""
     import polars as pl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from events.builder import build
     from events.verify import verify
@@ -378,14 +381,24 @@ def test_fuzz_build_accounts_for_every_record_and_verifies(codebook, parser, dat
                 writer.writerow([f"c{k}", record["text"], record["date"]])
                 good_ids.append(f"c{k}")
             handle.write('c-bad,"never closed\n')
+        table = data.draw(st.lists(good_records(), max_size=6))
+        pq.write_table(pa.table({"id": [f"p{k}" for k in range(len(table))] + ["p-bad"],
+                                 "text": [r["text"] for r in table] + ["x" * (LIMIT + 1)],
+                                 "date": [r["date"] for r in table] + ["2024-07-17"]}), tmp / "c.parquet")
+        good_ids += [f"p{k}" for k in range(len(table))]
+        (tmp / "docs").mkdir()
+        for k, record in enumerate(data.draw(st.lists(good_records(), max_size=4))):
+            (tmp / "docs" / f"t{k}.txt").write_text(f"---\ndate: {record['date']}\n---\n{record['text']}", encoding="utf-8")
+            good_ids.append(f"t{k}")
+        (tmp / "docs" / "undated.txt").write_text("Iran met Russia.", encoding="utf-8")
         out = tmp / "out"
-        report = build([tmp / "a.jsonl", tmp / "b.csv"], out, codebook=codebook, parser=parser, jobs=1, max_record_bytes=LIMIT)
+        report = build([tmp / "a.jsonl", tmp / "b.csv", tmp / "c.parquet", tmp / "docs"], out, codebook=codebook, parser=parser, jobs=1, max_record_bytes=LIMIT)
         totals = report.manifest["totals"]
         records = sum(i["records"] for i in report.manifest["inputs"])
         assert totals["documents"] + totals["rejected"] == records
         assert verify(out).ok, verify(out).problems
         documents = pl.read_parquet(out / "documents" / "**" / "*.parquet", hive_partitioning=False) if totals["documents"] else None
         assert sorted(documents["doc_id"].to_list() if documents is not None else []) == sorted(good_ids)
-        STATS["build_inputs"] += 2
-        STATS["inputs"] += 2
+        STATS["build_inputs"] += 4
+        STATS["inputs"] += 4
         STATS["build_records"] += records
