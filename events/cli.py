@@ -29,7 +29,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C
 
 
 class _Failure(click.ClickException):
-    """A known failure: its message on one line (two for a hint) and its exit code."""
+    """A known failure: its message (one line; a codebook's errors add one line each) and its exit code."""
 
     def __init__(self, message: str, exit_code: int):
         super().__init__(message)
@@ -81,7 +81,13 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+        except click.ClickException as exc:
+            # a command that wraps a known error itself (`raise ClickException(str(e)) from e`) still gets its exit code
+            cause = exc.__cause__
+            if exc.exit_code == 1 and cause is not None and (code := _exit_code_of(cause)) is not None:
+                exc.exit_code = code
+            raise
+        except (click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
             raise _Failure("interrupted (Ctrl-C); a build in progress leaves the dataset as it was", EXIT_INTERRUPTED) from None

@@ -162,3 +162,20 @@ def test_cli_export_of_a_damaged_dataset_is_a_message(tmp_path, seed_copy):
     next((out / "events").rglob("*.parquet")).write_bytes(b"PAR1 damaged PAR1")
     result = CliRunner().invoke(main, ["export", str(out), "--out", str(tmp_path / "e.tsv")])
     assert result.exit_code == EXIT_DATASET and "events verify" in result.output, result.output
+
+
+def test_cli_a_wrapped_known_error_keeps_its_exit_code(tmp_path, monkeypatch):
+    """A command that wraps a known error in a ClickException (exit 1 by default) still exits with that error's code."""
+    import click
+
+    import events.info as info
+    from events.info import InfoError
+
+    def wrapped(*args, **kwargs):
+        try:
+            raise InfoError("damaged")
+        except InfoError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    monkeypatch.setattr(info, "info", wrapped)
+    assert CliRunner().invoke(main, ["info", str(tmp_path)]).exit_code == EXIT_DATASET
