@@ -9,6 +9,7 @@ instead of failing on the first value of the wrong type.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 _INT, _STR, _DICT, _LIST = "a whole number", "a string", "an object", "a list"
@@ -17,6 +18,7 @@ INPUT_FIELDS = {"path": _STR, "kind": _STR, "sha256": _STR, "bytes": _INT, "shar
 OUTPUT_FIELDS = {"path": _STR, "bytes": _INT, "sha256": _STR, "rows": _INT, "table": _STR}
 TOTAL_FIELDS = ("documents", "sentences", "mentions", "events", "rejected")
 GROUPS = ("codebook", "behaviour", "schemas", "parser")
+SHARD_RE = re.compile(r"[A-Za-z0-9_.-]+-[0-9a-f]{10}\.parquet")  # as `builder.shard_name` writes it: a plain file name
 
 
 def _is(value, kind: str) -> bool:
@@ -47,6 +49,9 @@ def manifest_problems(manifest) -> list[str]:
             continue
         for index, entry in enumerate(entries):
             problems.extend(f"{key} -> {index} -> {p}" for p in _entry_problems(entry, fields))
+            shard = entry.get("shard") if key == "inputs" and isinstance(entry, dict) else None
+            if isinstance(shard, str) and not SHARD_RE.fullmatch(shard):
+                problems.append(f"{key} -> {index} -> shard: {_show(shard)} is not a shard file name (name-0123456789.parquet)")
     totals = manifest.get("totals")
     if not isinstance(totals, dict):
         problems.append("totals: expected an object")
