@@ -1,7 +1,7 @@
 """The long fuzz profile: more than 10,000 generated inputs (JSONL, CSV, Parquet, text folders, texts through the
 coder, mutated codebooks, whole builds) checked against the invariants of tests/test_fuzz.py.
 
-    python benchmarks/fuzz.py               # the long profile (about 15-25 minutes on 2 cores)
+    python benchmarks/fuzz.py               # the long profile (about 6 minutes on 2 shared cores)
     python benchmarks/fuzz.py --scale 0.1   # a tenth of it
     python benchmarks/fuzz.py --profile ci  # what CI runs
 
