@@ -72,7 +72,7 @@ def synthetic_corpus(target: Path, documents: int = 500) -> None:
 
 def child(args: argparse.Namespace) -> None:
     """Run one measurement in this (fresh) process and print JSON."""
-    from events.build import build
+    from events.builder import build
     from events.codebook import load_codebook
     from events.compiler import compile_codebook
     from events.parse import load_parser
@@ -102,7 +102,7 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from events.build import BATCH_DOCUMENTS
+    from events.builder import BATCH_DOCUMENTS
     from events.coder import code_texts
     from events.dates import DateResolver
     from events.ingest import Document, read_documents
@@ -133,7 +133,7 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
         for b in range(0, len(docs), BATCH_DOCUMENTS):
             batch = docs[b : b + BATCH_DOCUMENTS]
             coded = code_texts([(d.text, d.pub_date, d.title) for d in batch], compiled)
-            out.extend((doc, sentences, events) for doc, (sentences, events) in zip(batch, coded))
+            out.extend((doc, sentences, events) for doc, (sentences, events, _) in zip(batch, coded))
         return out
 
     compiled.parser.parse = timed_parse

@@ -1,6 +1,7 @@
 """events: a deterministic CAMEO event coder that builds partitioned Parquet event datasets.
 
-The public API is small and lazy: importing the package does no I/O.
+The public API is small and lazy: importing the package does no I/O. Every public name is a function: no
+submodule is named like one (the build lives in `events.builder`), so importing a submodule never shadows it.
 
     from events import load_codebook, load_parser, compile_codebook, code_text, build
 """
@@ -29,7 +30,7 @@ def __getattr__(name):  # lazy re-exports keep `import events` cheap
 
         return code_text
     if name == "build":
-        from events.build import build
+        from events.builder import build
 
         return build
     raise AttributeError(name)

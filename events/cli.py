@@ -1,15 +1,114 @@
-"""Command line: a thin layer that parses options, calls the Python API and renders its reports."""
+"""Command line: a thin layer that parses options, calls the Python API and renders its reports.
+
+One error handler (`_Main.invoke`) turns every known failure into a one-line message (no traceback) and one of
+the exit codes below, which the README lists; commands only raise or return.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from events import __version__
+
+# Exit codes (README, "Exit codes"): each kind of outcome has its own.
+EXIT_OK = 0
+EXIT_REJECTED = 1  # records rejected under --strict; a threshold asked for not met (--min-f1, --check-bump)
+EXIT_USAGE = 2  # usage or input error: a bad option, an input that does not exist, --out that is a file
+EXIT_DATASET = 3  # dataset or codebook problem: verify or validate found problems, a damaged or incompatible dataset
+EXIT_SYSTEM = 4  # the system refused: disk full, permission denied, read-only file system
+EXIT_LOCKED = 5  # another build is writing the dataset (build without --wait)
+EXIT_INTERNAL = 70  # a bug: please report it (EVENTS_DEBUG=1 shows the traceback)
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+
+class _Failure(click.ClickException):
+    """A known failure: its message (one line; a codebook's errors add one line each) and its exit code."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _exit_code_of(exc: BaseException) -> int | None:
+    """The exit code of a known error, or None for an unexpected one."""
+    from events.builder import BuildError
+    from events.codebook import CodebookError
+    from events.evaluate import GoldFormatError
+    from events.export import ExportError
+    from events.info import InfoError
+    from events.ingest import InputError
+    from events.lock import DatasetLocked
+    from events.parse import ParserError
+
+    kinds = ((DatasetLocked, EXIT_LOCKED), (InputError, EXIT_USAGE), (GoldFormatError, EXIT_USAGE),
+             ((BuildError, CodebookError, InfoError, ExportError, ParserError), EXIT_DATASET), (OSError, EXIT_SYSTEM))
+    for kind, code in kinds:
+        if isinstance(exc, kind):
+            return code
+    if _is_data_file_error(exc):
+        return EXIT_DATASET
+    return None
+
+
+def _is_data_file_error(exc: BaseException) -> bool:
+    """pyarrow's and polars' errors come from reading a data file (a damaged or foreign Parquet file)."""
+    module = type(exc).__module__ or ""
+    return module.startswith(("pyarrow", "polars"))
+
+
+def _os_message(exc: OSError) -> str:
+    """'path: what the system said' and, for the usual cases, what to do."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    hints = {errno.ENOSPC: "free some space and run the command again (a build never leaves half a dataset behind; "
+                           "`events verify` checks it)",
+             errno.EACCES: "check the permissions of the folder, or choose another --out",
+             errno.EPERM: "check the permissions of the folder, or choose another --out",
+             errno.EROFS: "the file system is read-only; choose another --out"}
+    hint = hints.get(exc.errno)
+    return f"{where}{exc.strerror or exc}" + (f"; {hint}" if hint else "")
+
+
+class _Main(click.Group):
+    """The `events` group, with the single error handler of the command line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            # a command that wraps a known error itself (`raise ClickException(str(e)) from e`) still gets its exit code
+            cause = exc.__cause__
+            if exc.exit_code == 1 and cause is not None and (code := _exit_code_of(cause)) is not None:
+                exc.exit_code = code
+            raise
+        except (click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            raise _Failure("interrupted (Ctrl-C); a build in progress leaves the dataset as it was", EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # "events … | head": the reader has what it wanted
+            sys.stderr.close()
+            sys.exit(EXIT_OK)
+        except Exception as exc:
+            code = _exit_code_of(exc)
+            if code is None:
+                if os.environ.get("EVENTS_DEBUG"):
+                    raise
+                raise _Failure(f"internal error ({type(exc).__name__}: {exc}); this is a bug, please report it "
+                               "with the output of the same command run with EVENTS_DEBUG=1", EXIT_INTERNAL) from None
+            if isinstance(exc, OSError) and not _is_data_file_error(exc):
+                message = _os_message(exc)
+            elif _is_data_file_error(exc):
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                message = f"cannot read a data file ({first}); `events verify DIR` checks the dataset"
+            else:
+                message = str(exc)
+            raise _Failure(message, code) from None
 
 
 def _codebook_option(f):
@@ -23,21 +122,15 @@ def _codebook_option(f):
 
 
 def _parser():
-    from events.parse import ParserError, load_parser
+    from events.parse import load_parser
 
-    try:
-        return load_parser()
-    except ParserError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return load_parser()
 
 
 def _load(codebook_path):
-    from events.codebook import CodebookError, load_codebook
+    from events.codebook import load_codebook
 
-    try:
-        return load_codebook(codebook_path)
-    except CodebookError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return load_codebook(codebook_path)
 
 
 def _render_problems(as_dict: dict, problems, summary: str, ok: bool, as_json: bool) -> None:
@@ -48,10 +141,36 @@ def _render_problems(as_dict: dict, problems, summary: str, ok: bool, as_json: b
         for problem in problems:
             click.echo(str(problem))
         click.echo(summary, err=not ok)
-    sys.exit(int(not ok))
+    sys.exit(EXIT_OK if ok else EXIT_DATASET)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _size(value: str) -> int:
+    """Bytes from '4M', '512K', '1G' or a number of bytes.
+
+    >>> _size("4M"), _size("512k"), _size("1000")
+    (4194304, 524288, 1000)
+    """
+    text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+    factor = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:], 1)
+    number = text[:-1] if factor > 1 else text
+    if not number.isdigit() or int(number) * factor < 1:
+        raise ValueError(value)
+    return int(number) * factor
+
+
+class _SizeType(click.ParamType):
+    name = "SIZE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            return _size(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a size: a number of bytes, or with K, M or G (e.g. 4M)", param, ctx)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="events")
 def main() -> None:
     """Code news text into CAMEO events and build Parquet event datasets."""
@@ -67,16 +186,21 @@ def main() -> None:
 @click.option("--id-col", default="id", show_default=True, help="Field or column holding the document id.")
 @click.option("--text-col", default="text", show_default=True, help="Field or column holding the text.")
 @click.option("--date-col", default="date", show_default=True, help="Field or column holding the publication date.")
-@click.option("--strict", is_flag=True, help="Exit non-zero when any input record read on this run is rejected.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any input record read on this run is rejected.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col, strict, quiet):
+@click.option("--max-record-size", "max_record_bytes", type=_SizeType(), default="4M", show_default=True,
+              help="Largest record read (a JSONL line, a CSV record, a text file, a Parquet row's text); larger ones are "
+              "rejected (IN009) without being held in memory.")
+@click.option("--wait/--no-wait", default=False, show_default=True,
+              help="When another build is writing the same --out: wait for it to finish, or stop at once (exit 5).")
+def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col, strict, quiet, max_record_bytes, wait):
     """Code INPUTS into a dataset in --out, or extend the dataset there.
 
     INPUTS are JSONL (.jsonl, .jsonl.gz), CSV (.csv, .csv.gz) or Parquet document tables, folders of .txt
     documents, or folders searched recursively for all of these. Re-running over an existing dataset codes
     only new or changed inputs and keeps the rest, including inputs not named this time.
     """
-    from events.build import BuildError, build as run_build
+    from events.builder import BuildError, build as run_build
     from events.ingest import Columns, InputError
 
     codebook = _load(codebook_path)
@@ -85,12 +209,14 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
         from events.progress import ProgressBar
 
         bar = ProgressBar(sys.stderr)
+
+    def waiting(lock):
+        click.echo(f"waiting for the build that holds {lock} to finish…", err=True)
+
     columns = Columns(id=id_col, text=text_col, date=date_col)
     try:
         report = run_build(list(inputs), out, codebook=codebook, parser=_parser(), jobs=jobs, progress=bar,
-                           rebuild=rebuild, columns=columns)
-    except (InputError, BuildError) as exc:
-        raise click.ClickException(str(exc)) from exc
+                           rebuild=rebuild, columns=columns, max_record_bytes=max_record_bytes, wait=wait, on_wait=waiting)
     finally:
         if bar is not None:
             bar.close()
@@ -102,7 +228,7 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
         click.echo(f"  load it:  polars.scan_parquet('{out}/events/**/*.parquet', hive_partitioning=True)")
     if strict and report.new_rejects:
         click.echo(f"error: {report.new_rejects} record(s) rejected (--strict); see {out / 'rejected.jsonl'}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_REJECTED)
 
 
 @main.command()
@@ -122,12 +248,9 @@ def verify(dataset, as_json):
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many event roots to list.")
 def info(dataset, as_json, top):
     """Show what DATASET holds: codebook, counts per table and year, top event roots."""
-    from events.info import InfoError, info as run_info, render_info
+    from events.info import info as run_info, render_info
 
-    try:
-        summary = run_info(dataset, _root_labels(), top=top)
-    except InfoError as exc:
-        raise click.ClickException(str(exc)) from exc
+    summary = run_info(dataset, _root_labels(), top=top)
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False) if as_json else render_info(summary))
 
 
@@ -151,15 +274,9 @@ def _root_labels() -> dict[str, str]:
 @click.option("--header", is_flag=True, help="Write a first line with the column names.")
 def export(dataset, fmt, target, header):
     """Write DATASET's events (or mentions) table in another tool's layout."""
-    from events.export import ExportError, export as run_export
+    from events.export import export as run_export
 
-    try:
-        report = run_export(dataset, target, fmt, header=header)
-    except BrokenPipeError:  # "events export … --out - | head": the reader has what it wanted
-        sys.stderr.close()
-        sys.exit(0)
-    except (ExportError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    report = run_export(dataset, target, fmt, header=header)  # (a closed pipe, "| head", ends it quietly)
     if target != "-":
         click.echo(f"{report.rows:,} {'mentions' if fmt == 'gdelt-mentions' else 'events'} written to {report.out} ({fmt})", err=True)
 
@@ -274,7 +391,7 @@ def codebook_diff(old, new, as_json, check_bump):
         for change in report.changes:
             click.echo(str(change))
         click.echo(report.summary())  # always stdout, so a script can read it; the exit code says pass or fail
-    sys.exit(int(not report.ok(check_bump)))
+    sys.exit(EXIT_OK if report.ok(check_bump) else EXIT_REJECTED)
 
 
 @main.command()
@@ -287,12 +404,9 @@ def codebook_diff(old, new, as_json, check_bump):
 def evaluate(gold, as_json, codebook_path, min_f1, level):
     """Score the coder against GOLD files (JSONL records or *.txt fixtures, or folders of them)."""
     from events.compiler import compile_codebook
-    from events.evaluate import GoldFormatError, evaluate as run_evaluate, read_gold
+    from events.evaluate import evaluate as run_evaluate, read_gold
 
-    try:
-        records = read_gold(gold)
-    except GoldFormatError as exc:
-        raise click.ClickException(str(exc)) from exc
+    records = read_gold(gold)
     report = run_evaluate(records, compile_codebook(_load(codebook_path), _parser()))
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
@@ -300,7 +414,7 @@ def evaluate(gold, as_json, codebook_path, min_f1, level):
         click.echo(report.render(level))
     if min_f1 is not None and report.f1(level) < min_f1:
         click.echo(f"error: {level} F1 {report.f1(level):.3f} is below --min-f1 {min_f1}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_REJECTED)
 
 
 if __name__ == "__main__":  # pragma: no cover

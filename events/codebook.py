@@ -200,6 +200,7 @@ _CODE_RE = re.compile(r"^[0-9]{2,4}$")
 _ETHNIC_RE = re.compile(r"^[A-Za-z]{3}$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 COUNTRY_KINDS = ("country_or_territory", "region", "subnational")
+ESSENTIAL_TABLES = frozenset(("event_codes.csv", "actor_codes/countries.csv", "actor_codes/types.csv"))  # empty: an error
 TYPE_CLASSES = ("primary_role", "secondary_role", "tertiary_role", "organization_code", "international_generic")
 
 
@@ -237,6 +238,7 @@ class _Reader:
         lines = text.splitlines()
         reader = csv.reader(lines)
         header = None
+        entries = 0
         for row in reader:
             line = reader.line_num
             if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
@@ -252,10 +254,18 @@ class _Reader:
                 if missing:
                     return
                 continue
+            entries += 1
             if len(row) != len(header):
                 self.problem(path, line, "CB009", f"expected {len(header)} cells, found {len(row)} [{self.rel(path)} -> line {line}]")
                 continue
             yield line, {k: v.strip() for k, v in zip(header, row)}
+        if entries == 0:
+            held = "only its header" if header is not None else "no header and no rows"
+            essential = self.rel(path) in ESSENTIAL_TABLES
+            self.problem(path, 0, "CB024", f"{self.rel(path)!r} holds {held}: " + (
+                "nothing can be coded without its entries" if essential else
+                "it gives the coder nothing. Emptied by mistake? Restore its entries"),
+                "error" if essential else "warning")
 
     def date(self, path: Path, line: int, column: str, value: str) -> dt.date | None:
         if not value:
@@ -286,6 +296,7 @@ class _Reader:
         actors = self.read_actors(sorted((root / "actors").glob("*.csv")))
         agents = self.read_agents(root / "agents.csv")
         patterns = self.read_patterns(sorted((root / "verbs").glob("[0-9][0-9]_*.csv")))
+        self.check_root_files(root / "verbs", event_types)
         irregular = {
             r["lemma"].lower(): (r["third"].lower(), r["past"].lower(), r["participle"].lower(), r["gerund"].lower())
             for _, r in self.unique(root / "verbs" / "irregular.csv", "irregular", "lemma", required=False)
@@ -366,7 +377,7 @@ class _Reader:
             line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
             self.problem(path, line, "CB009", f"invalid TOML: {exc}")
             return {}
-        text_lines = path.read_text(encoding="utf-8").splitlines()
+        text_lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
 
         def line_of(key: str) -> int:
             for i, text in enumerate(text_lines, 1):
@@ -536,6 +547,18 @@ class _Reader:
     def slug(self, path: Path, line: int, entry_id: str) -> None:
         if not _ID_RE.match(entry_id):
             self.problem(path, line, "CB009", f"id {entry_id!r} must be a lower-case slug ([a-z0-9_.-], optional @period)")
+
+    def check_root_files(self, verbs: Path, event_types: dict[str, EventType]) -> None:
+        """Every root of event_codes.csv has its verb file (`verbs/NN_*.csv`), as the format requires: a deleted file
+        would silently take a whole root's patterns away."""
+        if not verbs.is_dir():
+            return  # (reported once: no verb pattern files)
+        present = {p.name[:2] for p in verbs.glob("[0-9][0-9]_*.csv")}
+        for root in sorted(c for c in event_types if len(c) == 2):
+            if root not in present:
+                self.problem(verbs / f"{root}_*.csv", 0, "CB015", f"missing verb file for root {root} "
+                             f"({event_types[root].name or 'see event_codes.csv'}): every root of event_codes.csv needs "
+                             f"a file verbs/{root}_<name>.csv")
 
     def read_patterns(self, paths: list[Path]) -> tuple[VerbPattern, ...]:
         if not paths:

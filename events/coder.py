@@ -35,7 +35,7 @@ from events.actors import (
 from events.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
 from events.parse import Parse
 from events.syntax import PASSIVE_SUBJECTS, SUBJECTS, Tree
-from events.text import Sentence, Token, normalise_for_dedup, split_sentences, token_set, tokenize
+from events.text import Budget, Sentence, Token, normalise_for_dedup, sentence_budget, split_sentences, token_set, tokenize
 
 CODER_VERSION = "events.coder.v2"  # v2: roles and modality read from the dependency tree
 MAX_REMEMBERED_ACTS = 12  # events of the document a definite event noun ("the attack") may refer back to
@@ -74,15 +74,18 @@ def code_sentences(
 ) -> tuple[list[Sentence], list[Event]]:
     """Split `text` and code every sentence; `day` selects date-bounded dictionary entries (None: an undated
     text, for which each name takes its most recent role)."""
-    return code_texts([(text, day, title)], compiled, explain=explain)[0]
+    sentences, events, _ = code_texts([(text, day, title)], compiled, explain=explain)[0]
+    return sentences, events
 
 
 def code_texts(texts: list[tuple[str, dt.date | None, str | None]], compiled: CompiledCodebook, *,
-               explain: bool = False) -> list[tuple[list[Sentence], list[Event]]]:
+               explain: bool = False) -> list[tuple[list[Sentence], list[Event], int]]:
     """Code several (text, day, title) documents, each with its own context. The documents are read side by side,
     a sentence of each per round: the sentences of a round that need a tree are parsed together, in one batch
     (much faster than one at a time), and whether a sentence needs one is decided with its document's context
-    (who "he" can be, who speaks a quotation) as it stands when the sentence is read."""
+    (who "he" can be, who speaks a quotation) as it stands when the sentence is read.
+
+    Returns (sentences, events, sentences not coded because they are over the coder's budget, `text.Budget`)."""
     plans = [_plan(text, compiled, day, title) for text, day, title in texts]
     readers = [_read_document(plan, day, compiled, explain) for plan, (_, day, _) in zip(plans, texts)]
     results: list[list[Event] | None] = [None] * len(readers)
@@ -91,7 +94,7 @@ def code_texts(texts: list[tuple[str, dt.date | None, str | None]], compiled: Co
         asks = [(n, ask) for n, ask in waiting.items() if ask is not None]
         parses = _parse(compiled, [ask for _, ask in asks])
         waiting = {n: _advance(readers[n], parse, results, n) for (n, _), parse in zip(asks, parses)}
-    return [(plan.sentences, events or []) for plan, events in zip(plans, results)]
+    return [(plan.sentences, events or [], plan.over_budget) for plan, events in zip(plans, results)]
 
 
 def _advance(reader, parse: Parse | None, results: list, n: int) -> tuple[Sentence, list[Token]] | None:
@@ -131,6 +134,7 @@ class _Plan:
     sentences: list[Sentence]
     items: list[_Item]
     home: str | None
+    over_budget: int = 0  # sentences not coded: too long, or too far into the document
 
 
 def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str | None) -> _Plan:
@@ -141,7 +145,12 @@ def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str
         seen.add(normalise_for_dedup(title))
     items: list[_Item] = []
     quote_open = False
+    over_budget = 0
+    budget = Budget()
     for sentence in sentences:
+        if budget.check(sentence) is not None:
+            over_budget += 1  # (checked before any other work: a 100 KB "sentence" costs nothing more)
+            continue
         key = normalise_for_dedup(sentence.text)
         if not key or key in seen:
             continue  # headline echoed as the first line, agency dateline repeating the lead
@@ -150,11 +159,14 @@ def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str
         if not read:
             continue  # no actor word, no pronoun, no quotation: nothing to code and nothing to remember
         tokens = tokenize(sentence.text)
+        if budget.check(sentence, tokens) is not None:
+            over_budget += 1
+            continue
         if tokens:
             candidate = _may_code(tokens, words, compiled, speech)
             items.append(_Item(sentence, tokens, candidate, _match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))))
             quote_open = _quote_open_after(tokens, quote_open)
-    return _Plan(sentences, items, home_country([item.phrases[0] for item in items], compiled))
+    return _Plan(sentences, items, home_country([item.phrases[0] for item in items], compiled), over_budget)
 
 
 def code_sentence(
@@ -165,9 +177,11 @@ def code_sentence(
     when the caller has it (`parse_if_coded`), else it is parsed here; `trace` collects why matched patterns were
     not coded."""
     context = context if context is not None else DocumentContext(genders=compiled.gender)
+    if sentence_budget(sentence) is not None:
+        return []
     _, read, _ = _reading(sentence.text, compiled, context.quote_open)
     tokens = tokenize(sentence.text)
-    if not read or not tokens:
+    if not read or not tokens or sentence_budget(sentence, tokens) is not None:
         return []
     if parse is None:
         parse = parse_if_coded(sentence, tokens, compiled, day, context)

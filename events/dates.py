@@ -65,6 +65,7 @@ from typing import NamedTuple
 
 __all__ = ["DATES_VERSION", "PRECISIONS", "DateResolution", "Dateline", "DateResolver", "CacheInfo"]
 
+DATELINE_WINDOW = 1_000  # a dateline ends within 120 characters; only this much of a document is searched for one
 DATES_VERSION = "events.dates.v2"  # v2: only the lead lends its day; dates in other clauses (parse) are not the event's
 PRECISIONS = ("day", "week", "month", "year")
 
@@ -732,6 +733,7 @@ class DateResolver:
         >>> line.place, line.agency, line.date, line.text
         ('MOSCOW', 'Reuters', datetime.date(2024, 7, 3), 'MOSCOW, July 3 (Reuters) -')
         """
+        text = text[:DATELINE_WINDOW]
         m = _DATELINE_RE.match(text) or _DATELINE_TITLE_RE.match(text)
         if m is None or m.end("sep") > 120:
             return None
@@ -745,7 +747,8 @@ class DateResolver:
             date_span = m.span("date")
             date_text = m.group("date")
             kind = "num" if date_text[0].isdigit() and not re.search(r"[A-Za-z]", date_text) else "md"
-            value = self._value(kind, " ".join(date_text.split()).lower(), pub_date + dt.timedelta(days=1), "past")
+            latest = pub_date if pub_date == dt.date.max else pub_date + dt.timedelta(days=1)
+            value = self._value(kind, " ".join(date_text.split()).lower(), latest, "past")
             day = value[0] if value else None
         return Dateline(text[: m.end("sep")], m.end(), place, agency, day, date_text, date_span)
 
@@ -757,7 +760,10 @@ class DateResolver:
             value = self._values[cache_key]
         except KeyError:
             self._misses += 1
-            value = self._compute(kind, key, ref, direction)
+            try:
+                value = self._compute(kind, key, ref, direction)
+            except (OverflowError, ValueError):  # "two days ago" in year 1, "next year" in 9999: not a calendar date
+                value = None
             if len(self._values) >= self._maxsize:
                 del self._values[next(iter(self._values))]
             self._values[cache_key] = value

@@ -10,14 +10,21 @@ import datetime as dt
 
 from events import actors, coder
 from events.compiler import CompiledCodebook
-from events.text import split_sentences, tokenize
+from events.text import Budget, split_sentences, tokenize
 
 
 def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
     lines: list[str] = []
     context = actors.DocumentContext(genders=compiled.gender)
+    budget = Budget()
     for sentence in split_sentences(text):
-        tokens = tokenize(sentence.text)
+        reason = budget.check(sentence)
+        tokens = tokenize(sentence.text) if reason is None else []
+        reason = reason or budget.check(sentence, tokens)
+        if reason is not None:
+            lines.append(f"sentence {sentence.index}: {sentence.text[:200]}{'…' if len(sentence.text) > 200 else ''}")
+            lines.append(f"  not coded: {reason} (the coder's budget for one sentence)")
+            continue
         lines.append(f"sentence {sentence.index}: {sentence.text}")
         if not tokens:
             continue

@@ -21,12 +21,13 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
     is the fallback for a dataset without one."""
     import polars as pl
 
+    from events.manifest import read_manifest
+
     out = Path(out)
-    path = out / "manifest.json"
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InfoError(f"{path}: cannot read the manifest ({exc}); is {out} a dataset built by `events build`?") from exc
+        manifest = read_manifest(out)
+    except ValueError as exc:
+        raise InfoError(str(exc)) from None
     years: dict[str, dict[str, int]] = {}
     for entry in manifest.get("outputs", []):
         parts = entry["path"].split("/")
@@ -42,7 +43,7 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
     events_files = sorted((out / "events").glob("year=*/month=*/*.parquet"))
     if events_files:
         frame = (
-            pl.concat([pl.read_parquet(f, columns=["event_root_code", "num_mentions"]) for f in events_files])
+            pl.concat([_read_events(f, out) for f in events_files])
             .group_by("event_root_code")
             .agg(pl.len().alias("events"), pl.col("num_mentions").sum().alias("mentions"))
             .sort(["events", "event_root_code"], descending=[True, False])
@@ -69,6 +70,16 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
         "rows_per_year": {table: dict(sorted(counts.items())) for table, counts in sorted(years.items())},
         "top_event_roots": roots,
     }
+
+
+def _read_events(path: Path, out: Path):
+    import polars as pl
+
+    try:
+        return pl.read_parquet(path, columns=["event_root_code", "num_mentions"])
+    except Exception as exc:  # polars and the file system raise many types for a damaged file; each means unreadable
+        raise InfoError(f"{path}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
+                        f"run `events verify {out}`") from None
 
 
 def render_info(summary: dict) -> str:

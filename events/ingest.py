@@ -15,6 +15,12 @@ datetime; the calendar date as written, in the publisher's own time zone) and op
 `url`. `Columns` maps those names to the input's own field or column names (`--id-col`, `--text-col`,
 `--date-col`), for every kind. Folders are searched recursively, in sorted order, so the same inputs always
 arrive in the same order; the output folder, and any other events dataset, is never searched.
+
+Limits keep one record from taking the build down: a record (a JSONL line, a CSV record, a text file or its sidecar,
+a Parquet row's text) over `max_record_bytes` is rejected (IN009) while it is read, never held whole in memory; JSON
+deeper than `MAX_JSON_DEPTH` or with an integer longer than `MAX_INT_DIGITS` digits is rejected (IN010); a string
+holding a lone surrogate (an escaped `\\ud800` in JSON) is not text (IN005). A UTF-8 byte order mark is dropped from
+every kind of input.
 """
 
 from __future__ import annotations
@@ -25,15 +31,24 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from itertools import accumulate
 from pathlib import Path
+
+from events.reading import BOM, CSV_BREAKS, LineReader, csv_records, lines
+from events.reading import Record as RawRecord
 
 INPUT_SUFFIXES = (".jsonl", ".jsonl.gz", ".csv", ".csv.gz", ".parquet")
 TXT_SUFFIX = ".txt"
 _RAW_LIMIT = 2000
 _PARQUET_BATCH = 1024
+DEFAULT_MAX_RECORD_BYTES = 4 << 20  # 4 MiB: a long report is 100 KB; raise it with --max-record-size
+MAX_JSON_DEPTH = 64  # nesting of arrays and objects in one JSON record (a document needs 1)
+MAX_INT_DIGITS = 64  # digits of one JSON integer (an id needs at most 20)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +90,13 @@ class Reject:
     reason: str
     raw: str
 
+    def __post_init__(self) -> None:
+        # whatever a record held, a reject must be writable as UTF-8: lone surrogates become \\udXXX escapes
+        for name in ("file", "record_id", "reason", "raw"):
+            value = getattr(self, name)
+            if isinstance(value, str) and _SURROGATE.search(value):
+                object.__setattr__(self, name, value.encode("utf-8", "backslashreplace").decode("utf-8"))
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -115,7 +137,7 @@ def is_dataset(folder: Path) -> bool:
     """Whether `folder` holds a dataset written by `events build` (its manifest names our format)."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return False
     return isinstance(manifest, dict) and str(manifest.get("format", "")).startswith("events.dataset")
 
@@ -152,6 +174,10 @@ def discover_inputs(paths: list[str | Path], columns: Columns = DEFAULT_COLUMNS,
             inside.append(path)
         for item in sorted(inside):
             found.setdefault(item.resolve(), item)
+    for path in found.values():
+        if _SURROGATE.search(str(path)):
+            shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+            raise InputError(f"{shown}: the file name is not valid UTF-8; rename it (datasets record input names as text)")
     if not found:
         kinds = ", ".join("*" + s for s in INPUT_SUFFIXES)
         raise InputError(f"no input files ({kinds}, or folders of *.txt) in {', '.join(map(str, paths))}")
@@ -189,22 +215,23 @@ def _txt_layout(folder: Path, columns: Columns) -> tuple[list[Path], Path | None
 
 def _has_column(path: Path, column: str) -> bool:
     """Whether a table's header (CSV, Parquet) or first record (JSONL) has `column`; an unreadable table counts as
-    having it, so it is read as documents and its fault reported there."""
-    name = path.name.lower()
+    having it, so it is read as documents and its fault reported there. Read within the reader's limits."""
+    kind = input_kind(path)
     try:
-        if name.endswith(".parquet"):
+        if kind == "parquet":
             import pyarrow.parquet as pq
 
             return column in pq.read_schema(path).names
-        opener = gzip.open if name.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            if name.endswith((".csv", ".csv.gz")):
-                header = next(csv.reader(handle), None)
-                return header is None or column in [h.lstrip("\ufeff") for h in header]
-            first = next((line for line in handle if line.strip()), None)
-            record = json.loads(first) if first is not None else None  # an empty table is no one's metadata
+        with open(path, "rb") as raw, _open_binary(path, raw) as handle:
+            if kind == "csv":
+                first = next(csv_records(LineReader(handle, DEFAULT_MAX_RECORD_BYTES, CSV_BREAKS)), None)
+                header = _csv_row(first.data) if first is not None and not first.oversize else None
+                return first is None or header is None or column in header
+            first = next(lines(LineReader(handle, DEFAULT_MAX_RECORD_BYTES)), None)
+            # an empty table is no one's metadata; an over-long first record is read (and rejected) as documents
+            record = None if first is None or first.oversize else load_json(first.data.decode("utf-8"))
             return not isinstance(record, dict) or column in record
-    except (OSError, EOFError, UnicodeDecodeError, ValueError, csv.Error):
+    except (OSError, EOFError, UnicodeDecodeError, ValueError):  # (a _JSONLimit is a ValueError)
         return True
 
 
@@ -238,7 +265,7 @@ def input_fingerprint(path: Path, columns: Columns = DEFAULT_COLUMNS) -> tuple[s
     digest = hashlib.sha256()
     size = 0
     for member in _txt_members(path, columns):
-        digest.update(f"{member.name}\0{file_sha256(member)}\n".encode())
+        digest.update(os.fsencode(member.name) + f"\0{file_sha256(member)}\n".encode())
         size += member.stat().st_size
     return digest.hexdigest(), size
 
@@ -254,46 +281,77 @@ def parse_pub_date(value) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}", value.strip()):
-        raise ValueError(f"expected an ISO date (YYYY-MM-DD) or datetime, got {value!r}")
+        raise ValueError(f"expected an ISO date (YYYY-MM-DD) or datetime, got {_short(value)}")
     value = value.strip()
-    if len(value) == 10:
-        return dt.date.fromisoformat(value)
-    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise ValueError(f"{_short(value)} is not a valid ISO date or datetime") from None
+
+
+def _short(value, limit: int = 80) -> str:
+    """repr of a value, cut to `limit` characters (a reason quotes a value, never a whole document).
+
+    >>> _short("x" * 100, 12)
+    "'xxxxxxxxxx…"
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _record_id(value) -> str | None:
+    """A record's id as text: a string as it is, an integer written out; None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) else None
 
 
 Record = tuple[int, dict, str]  # (line or row number, fields, the raw record for a reject)
 
 
-def read_documents(path: Path, seen_ids: set[str], columns: Columns = DEFAULT_COLUMNS, name: str | None = None,
+def read_documents(path: Path, seen_ids: set[str], columns: Columns = DEFAULT_COLUMNS,
+                   max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, name: str | None = None,
                    cursor: Cursor | None = None) -> Iterator[Document | Reject]:
     """Yield the documents of one input, and a `Reject` for each record that cannot be used.
 
-    `seen_ids` holds the ids already in the dataset; a repeated id is rejected (IN004) and the first kept.
-    `name` is how documents and rejects name the input (default: the path as given). `cursor`, when given, says
-    how far the input has been read whenever an item is yielded.
+    `seen_ids` holds the ids already in the dataset; a repeated id is rejected (IN004) and the first kept. A record
+    over `max_record_bytes` is rejected (IN009) without being held in memory. `name` is how documents and rejects
+    name the input (default: the path as given). `cursor`, when given, says how far the input has been read whenever
+    an item is yielded.
     """
     name = name or path.as_posix()
     cursor = cursor if cursor is not None else Cursor()
-    kind = input_kind(path)
-    if kind == "txt":
-        yield from _read_txt(path, name, seen_ids, columns, cursor)
+    if input_kind(path) == "txt":
+        yield from _read_txt(path, name, seen_ids, columns, cursor, max_record_bytes)
         return
-    for item in read_records(path, name, columns, ("id", "text", "date"), cursor):
+    for item in read_records(path, name, columns, ("id", "text", "date"), cursor, max_record_bytes):
         yield item if isinstance(item, Reject) else make_document(item[1], name, item[0], seen_ids, columns, item[2])
 
 
-def read_records(path: Path, name: str, columns: Columns, required: tuple[str, ...],
-                 cursor: Cursor | None = None) -> Iterator[Record | Reject]:
+def read_records(path: Path, name: str, columns: Columns, required: tuple[str, ...], cursor: Cursor | None = None,
+                 max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record | Reject]:
     """The records of a table (JSONL, CSV or Parquet) as dicts keyed by its own field names, and a `Reject` for
     each that cannot be read. A CSV or Parquet header that lacks one of the `required` fields (mapped through
-    `columns`) is one reject for the whole table."""
+    `columns`) is one reject for the whole table; a record over `max_record_bytes` is one reject (IN009)."""
     reader = {"jsonl": _jsonl_records, "csv": _csv_records, "parquet": _parquet_records}[input_kind(path)]
-    yield from reader(path, name, columns, [getattr(columns, f) for f in required], cursor if cursor is not None else Cursor())
+    wanted = [getattr(columns, f) for f in required]
+    yield from reader(path, name, columns, wanted, cursor if cursor is not None else Cursor(), max_record_bytes)
 
 
 def _open_binary(path: Path, raw) -> io.BufferedIOBase:
     """The bytes of a file opened as `raw`, decompressed when its name ends in `.gz`."""
     return gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
+
+
+def _advance(cursor: Cursor, raw, handle, reader: LineReader) -> None:
+    """Move `cursor` to the end of what `reader` has returned: the bytes it has used, or for a compressed file the
+    compressed bytes read so far in that proportion (the reader reads ahead by a block; progress never goes back)."""
+    if handle is raw:
+        cursor.bytes = reader.consumed
+    else:
+        cursor.bytes = max(cursor.bytes, raw.tell() * reader.consumed // max(reader.read_bytes, 1))
 
 
 def _lacks_columns(name: str, line: int, present: list[str], wanted: list[str], raw: str) -> Reject | None:
@@ -304,17 +362,60 @@ def _lacks_columns(name: str, line: int, present: list[str], wanted: list[str], 
                   f"(has: {', '.join(present)}); map them with --id-col/--text-col/--date-col", raw[:_RAW_LIMIT])
 
 
+def _oversize(name: str, record: RawRecord, limit: int, what: str = "line") -> Reject:
+    return Reject(name, record.line, None, "IN009",
+                  f"{what} of {record.size:,} bytes is over the limit of {limit:,} bytes (--max-record-size); not read",
+                  record.data[:_RAW_LIMIT].decode("utf-8", "replace"))
+
+
 # -- JSONL ---------------------------------------------------------------------------------------------
-def _jsonl_records(path: Path, name: str, columns: Columns, wanted: list[str], cursor: Cursor) -> Iterator[Record | Reject]:
+def _jsonl_records(path: Path, name: str, columns: Columns, wanted: list[str], cursor: Cursor,
+                   limit: int) -> Iterator[Record | Reject]:
     try:
         with open(path, "rb") as raw, _open_binary(path, raw) as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                cursor.bytes = raw.tell()
-                yield _json_line(line, name, number)
+            reader = LineReader(handle, limit)
+            for record in lines(reader):
+                _advance(cursor, raw, handle, reader)
+                yield _oversize(name, record, limit) if record.oversize else _json_line(record.data, name, record.line)
     except (OSError, EOFError) as exc:  # truncated gzip, unreadable file: keep what was read, reject the rest
         yield Reject(name, 0, None, "IN007", f"cannot read input: {exc}", "")
+
+
+class _JSONLimit(ValueError):
+    """A JSON record beyond the reader's limits (IN010)."""
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _JSONLimit(f"an integer of {len(text.lstrip('-')):,} digits; at most {MAX_INT_DIGITS} are read")
+    return int(text)
+
+
+_DECODER = json.JSONDecoder(parse_int=_parse_int)
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]++")
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in a JSON text (brackets inside strings do not count); linear time.
+
+    >>> json_depth('{"a": [1, {"b": "]]]"}]}'), json_depth('"x"')
+    (3, 0)
+    """
+    if text.count("[") + text.count("{") <= 1:
+        return text.count("[") + text.count("{")
+    brackets = _NOT_BRACKETS.sub("", _JSON_STRING.sub('""', text))
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0)
+
+
+def load_json(text: str):
+    """`json.loads` within the reader's limits: `_JSONLimit` for nesting deeper than `MAX_JSON_DEPTH` or an integer
+    longer than `MAX_INT_DIGITS` digits, whatever the interpreter's own limits (recursion depth, integer digits)."""
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise _JSONLimit(f"arrays and objects nest {depth:,} deep; at most {MAX_JSON_DEPTH} are read")
+    return _DECODER.decode(text)
 
 
 def _json_line(raw: bytes, name: str, number: int) -> Record | Reject:
@@ -323,9 +424,11 @@ def _json_line(raw: bytes, name: str, number: int) -> Record | Reject:
     except UnicodeDecodeError as exc:
         return Reject(name, number, None, "IN005", f"line is not valid UTF-8 ({exc.reason} at byte {exc.start})",
                       raw[:_RAW_LIMIT].decode("utf-8", "replace"))
-    snippet = line.rstrip("\n")[:_RAW_LIMIT]
+    snippet = line[:_RAW_LIMIT]
     try:
-        record = json.loads(line)
+        record = load_json(line)
+    except _JSONLimit as exc:
+        return Reject(name, number, None, "IN010", f"JSON beyond the reader's limits: {exc}", snippet)
     except json.JSONDecodeError as exc:
         return Reject(name, number, None, "IN001", f"malformed JSON: {exc.msg} at column {exc.colno}", snippet)
     if not isinstance(record, dict):
@@ -336,18 +439,22 @@ def _json_line(raw: bytes, name: str, number: int) -> Record | Reject:
 def make_document(record: dict, name: str, number: int, seen_ids: set[str], columns: Columns = DEFAULT_COLUMNS,
                   snippet: str = "") -> Document | Reject:
     """Check one record (a dict keyed by `columns`) and turn it into a `Document`, or a `Reject` saying why."""
-    record_id = record.get(columns.id)
-    if isinstance(record_id, int) and not isinstance(record_id, bool):
-        record_id = str(record_id)
-    shown_id = record_id if isinstance(record_id, str) else None
+    record_id = _record_id(record.get(columns.id))
+    for field_name in ("id", "text", "date", "title", "source", "url"):
+        value = record.get(getattr(columns, field_name))
+        if isinstance(value, str) and (lone := _SURROGATE.search(value)):
+            return Reject(name, number, record_id, "IN005", f"{getattr(columns, field_name)!r} holds a lone surrogate "
+                          f"(U+{ord(lone.group()):04X}), which is not text; fix the encoder that wrote it", snippet)
     for field_name in ("id", "text", "date"):
         key = getattr(columns, field_name)
         if record.get(key) in (None, ""):
             hint = "" if key == field_name else f" (mapped from {field_name!r})"
             if key not in record:
-                hint += f"; the record has {', '.join(map(repr, record)) or 'no fields'}: map them with --id-col/--text-col/--date-col"
-            return Reject(name, number, shown_id, "IN002", f"missing required field {key!r}{hint}", snippet)
-    if not isinstance(record_id, str):
+                fields = ", ".join(map(repr, record)) or "no fields"
+                hint += f"; the record has {fields if len(fields) <= 200 else fields[:199] + '…'}: map them with " \
+                        "--id-col/--text-col/--date-col"
+            return Reject(name, number, record_id, "IN002", f"missing required field {key!r}{hint}", snippet)
+    if record_id is None:
         return Reject(name, number, None, "IN006", f"{columns.id!r} must be a string, got {type(record[columns.id]).__name__}", snippet)
     text = record[columns.text]
     if not isinstance(text, str):
@@ -370,46 +477,74 @@ def make_document(record: dict, name: str, number: int, seen_ids: set[str], colu
 
 
 # -- CSV -----------------------------------------------------------------------------------------------
-def _csv_records(path: Path, name: str, columns: Columns, wanted: list[str], cursor: Cursor) -> Iterator[Record | Reject]:
-    """Rows of a CSV table with a header; a row's number is the line where it starts."""
-    csv.field_size_limit(1 << 30)
+def _csv_records(path: Path, name: str, columns: Columns, wanted: list[str], cursor: Cursor,
+                 limit: int) -> Iterator[Record | Reject]:
+    """Rows of a CSV table with a header; a row's number is the line where it starts.
+
+    Records are split as the csv module splits them (a quoted field may span lines) and parsed one at a time, so
+    a record over the limit or a malformed one is rejected alone.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), limit))  # a field may be as large as a record
     try:
-        with open(path, "rb") as raw, io.TextIOWrapper(_open_binary(path, raw), encoding="utf-8", errors="surrogateescape",
-                                                        newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
+        with open(path, "rb") as raw, _open_binary(path, raw) as handle:
+            reader = LineReader(handle, limit, CSV_BREAKS)
+            records = csv_records(reader)
+            first = next(records, None)
+            if first is None:
                 return
-            if header and header[0].startswith("\ufeff"):
-                header[0] = header[0][1:]
-            if (lacking := _lacks_columns(name, 1, header, wanted, ",".join(header))) is not None:
+            header = _csv_row(first.data) if not first.oversize else None
+            if header is None or any(_has_surrogates(cell) for cell in header):
+                yield Reject(name, first.line, None, "IN002", "unreadable header row (over the size limit, malformed or "
+                             "not UTF-8); no row of this table can be read", _csv_snippet(first.data))
+                return
+            if (lacking := _lacks_columns(name, first.line, header, wanted, ",".join(header))) is not None:
                 yield lacking
                 return
-            start = reader.line_num + 1
-            for row in reader:
-                number, start = start, reader.line_num + 1
-                cursor.bytes = raw.tell()
-                if not any(cell.strip() for cell in row):
-                    continue
-                snippet = ",".join(row)[:_RAW_LIMIT].encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                if any(_has_surrogates(cell) for cell in row):
-                    yield Reject(name, number, None, "IN005", "row is not valid UTF-8", snippet)
-                    continue
-                if len(row) != len(header):
-                    yield Reject(name, number, None, "IN006", f"row has {len(row)} fields, the header has {len(header)}", snippet)
-                    continue
-                yield number, {k: v or None for k, v in zip(header, row)}, snippet
-    except (OSError, EOFError, csv.Error) as exc:
+            for record in records:
+                _advance(cursor, raw, handle, reader)
+                if record.oversize:
+                    yield _oversize(name, record, limit, "record")
+                elif (item := _csv_record(record, header, name)) is not None:
+                    yield item
+    except (OSError, EOFError) as exc:
         yield Reject(name, 0, None, "IN007", f"cannot read input: {exc}", "")
 
 
+def _csv_row(data: bytes) -> list[str] | None:
+    try:
+        return next(csv.reader([data.decode("utf-8", "surrogateescape")]), [])
+    except csv.Error:
+        return None
+
+
+def _csv_snippet(data: bytes) -> str:
+    return data[:_RAW_LIMIT].decode("utf-8", "replace")
+
+
+def _csv_record(record: RawRecord, header: list[str], name: str) -> Record | Reject | None:
+    """The fields of one CSV record, a `Reject`, or None for a row of empty cells."""
+    number, snippet = record.line, _csv_snippet(record.data)
+    row = _csv_row(record.data)
+    if row is None:
+        return Reject(name, number, None, "IN006", "malformed CSV record", snippet)
+    if not any(cell.strip() for cell in row):
+        return None
+    if any(_has_surrogates(cell) for cell in row):
+        return Reject(name, number, None, "IN005", "row is not valid UTF-8", snippet)
+    if len(row) != len(header):
+        return Reject(name, number, None, "IN006", f"row has {len(row)} fields, the header has {len(header)}", snippet)
+    return number, {k: v or None for k, v in zip(header, row)}, snippet
+
+
 def _has_surrogates(value: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in value)
+    return _SURROGATE.search(value) is not None
 
 
 # -- Parquet -------------------------------------------------------------------------------------------
-def _parquet_records(path: Path, name: str, columns: Columns, wanted: list[str], cursor: Cursor) -> Iterator[Record | Reject]:
+def _parquet_records(path: Path, name: str, columns: Columns, wanted: list[str], cursor: Cursor,
+                     limit: int) -> Iterator[Record | Reject]:
     """Rows of a Parquet table, read in batches; a row's number is its 1-based position."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -419,14 +554,39 @@ def _parquet_records(path: Path, name: str, columns: Columns, wanted: list[str],
             yield lacking
             return
         read = [c for c in dict.fromkeys(columns.to_dict().values()) if c in names]
-        number, rows, size = 0, max(table.metadata.num_rows, 1), path.stat().st_size
+        number, total, size = 0, max(table.metadata.num_rows, 1), path.stat().st_size
         for batch in table.iter_batches(batch_size=_PARQUET_BATCH, columns=read):
-            for record in batch.to_pylist():
+            try:
+                rows = batch.to_pylist()
+            except (ValueError, OverflowError, pa.ArrowException):  # a value Python cannot hold (a date in year 10000)
+                rows = None
+            for index in range(batch.num_rows):
                 number += 1
-                cursor.bytes = size * number // rows
-                yield number, record, json.dumps(record, default=str, ensure_ascii=False)[:_RAW_LIMIT]
-    except (OSError, EOFError, ValueError) as exc:  # pyarrow raises ArrowInvalid (a ValueError) on corrupt files
+                cursor.bytes = size * number // total
+                yield _parquet_row(batch, index, rows, name, number, columns.text, limit)
+    except (OSError, EOFError, ValueError, pa.ArrowException) as exc:  # corrupt files raise ArrowInvalid (a ValueError)
         yield Reject(name, 0, None, "IN007", f"cannot read input: {exc}", "")
+
+
+def _parquet_row(batch, index: int, rows: list[dict] | None, name: str, number: int, text_column: str,
+                 limit: int) -> Record | Reject:
+    import pyarrow as pa
+
+    if rows is not None:
+        record = rows[index]
+    else:
+        record = {}
+        for column in batch.schema.names:
+            try:
+                record[column] = batch.column(column)[index].as_py()
+            except (ValueError, OverflowError, pa.ArrowException) as exc:
+                return Reject(name, number, None, "IN006", f"column {column!r} holds a value that cannot be read: {exc}", "")
+    text = record.get(text_column)
+    if isinstance(text, str) and len(text) > limit // 4 and len(text.encode("utf-8", "surrogatepass")) > limit:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        return Reject(name, number, None, "IN009", f"text of {size:,} bytes is over the limit of {limit:,} bytes "
+                      "(--max-record-size)", text[:_RAW_LIMIT])
+    return number, record, json.dumps(record, default=str, ensure_ascii=False)[:_RAW_LIMIT]
 
 
 # -- folders of text files -----------------------------------------------------------------------------
@@ -452,7 +612,8 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return fields, text[match.end():]
 
 
-def _read_txt(path: Path, name: str, seen_ids: set[str], columns: Columns, cursor: Cursor) -> Iterator[Document | Reject]:
+def _read_txt(path: Path, name: str, seen_ids: set[str], columns: Columns, cursor: Cursor,
+              limit: int) -> Iterator[Document | Reject]:
     """One document per `.txt` file: the id is the file name without `.txt` unless the metadata gives one.
 
     Metadata comes from the folder's metadata table, then front matter, then a sidecar `name.json`: the more
@@ -463,16 +624,14 @@ def _read_txt(path: Path, name: str, seen_ids: set[str], columns: Columns, curso
     table_name = f"{name}/{metadata.name}" if metadata is not None else ""
     if metadata is not None:
         cursor.bytes = metadata.stat().st_size
-        for item in read_records(metadata, table_name, columns, ("id",)):
+        for item in read_records(metadata, table_name, columns, ("id",), max_record_bytes=limit):
             if isinstance(item, Reject):
                 yield item
                 continue
             number, record, snippet = item
-            key = record.get(columns.id)
-            if isinstance(key, int) and not isinstance(key, bool):
-                key = str(key)
-            if not isinstance(key, str) or not key:
-                yield Reject(table_name, number, None, "IN002" if key in (None, "") else "IN006",
+            key = _record_id(record.get(columns.id))
+            if not key:
+                yield Reject(table_name, number, None, "IN002" if record.get(columns.id) in (None, "") else "IN006",
                              f"metadata row without a string {columns.id!r}: it names no .txt file", snippet)
                 continue
             stem = key[: -len(TXT_SUFFIX)] if key.lower().endswith(TXT_SUFFIX) else key
@@ -488,19 +647,35 @@ def _read_txt(path: Path, name: str, seen_ids: set[str], columns: Columns, curso
         member = f"{name}/{text.name}" if path.is_dir() else name
         sidecar = text.with_suffix(".json")
         cursor.bytes += text.stat().st_size + (sidecar.stat().st_size if sidecar.is_file() else 0)
-        yield _txt_document(text, member, seen_ids, columns, by_stem.get(stem, (0, {}, ""))[1])
+        yield _txt_document(text, member, seen_ids, columns, by_stem.get(stem, (0, {}, ""))[1], limit)
     for stem, (number, _, snippet) in by_stem.items():
         if stem not in stems:
             yield Reject(table_name, number, stem, "IN008", f"metadata for {stem}{TXT_SUFFIX}, which is not in the folder", snippet)
 
 
-def _txt_document(path: Path, name: str, seen_ids: set[str], columns: Columns, metadata: dict) -> Document | Reject:
+def _read_bounded(path: Path, name: str, limit: int) -> bytes | Reject:
+    """The bytes of a file of at most `limit` bytes (without a byte order mark), else an IN007 or IN009 reject."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+            if len(raw) > limit:
+                size = len(raw) + sum(len(block) for block in iter(lambda: handle.read(1 << 20), b""))
+                return Reject(name, 1, None, "IN009", f"file of {size:,} bytes is over the limit of {limit:,} bytes "
+                              "(--max-record-size); not read", raw[:_RAW_LIMIT].decode("utf-8", "replace"))
     except OSError as exc:
         return Reject(name, 0, None, "IN007", f"cannot read input: {exc}", "")
+    return raw[len(BOM):] if raw.startswith(BOM) else raw
+
+
+def _txt_document(path: Path, name: str, seen_ids: set[str], columns: Columns, metadata: dict,
+                  limit: int) -> Document | Reject:
+    if _SURROGATE.search(path.name):
+        return Reject(name, 0, None, "IN005", "the file name is not valid UTF-8; rename it", "")
+    raw = _read_bounded(path, name, limit)
+    if isinstance(raw, Reject):
+        return raw
     try:
-        text = raw.decode("utf-8").lstrip("\ufeff")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Reject(name, 1, None, "IN005", f"file is not valid UTF-8 ({exc.reason} at byte {exc.start})",
                       raw[:_RAW_LIMIT].decode("utf-8", "replace"))
@@ -508,24 +683,37 @@ def _txt_document(path: Path, name: str, seen_ids: set[str], columns: Columns, m
     record = {columns.id: path.name[: -len(TXT_SUFFIX)], **{k: v for k, v in metadata.items() if v is not None}, **fields}
     sidecar = path.with_suffix(".json")
     if sidecar.is_file():
-        content = sidecar.read_text(encoding="utf-8", errors="replace")
         sidecar_name = name.rpartition("/")[0] + "/" + sidecar.name if "/" in name else sidecar.name
-        try:
-            meta = json.loads(content)
-        except json.JSONDecodeError as exc:
-            return Reject(sidecar_name, exc.lineno, str(record[columns.id]), "IN001", f"malformed JSON sidecar: {exc.msg}",
-                          content[:_RAW_LIMIT])
-        if not isinstance(meta, dict):
-            return Reject(sidecar_name, 1, str(record[columns.id]), "IN006", "sidecar must hold a JSON object", content[:_RAW_LIMIT])
+        meta = _sidecar(sidecar, sidecar_name, _record_id(record[columns.id]), limit)
+        if isinstance(meta, Reject):
+            return meta
         record.update(meta)
     record[columns.text] = body
     snippet = body[:_RAW_LIMIT]
     if record.get(columns.date) in (None, ""):
-        return Reject(name, 1, str(record[columns.id]), "IN002",
+        return Reject(name, 1, _record_id(record.get(columns.id)), "IN002",
                       f"no publication date: add '---\\n{columns.date}: YYYY-MM-DD\\n---' at the top, a sidecar "
                       f"{sidecar.name}, or a {columns.date!r} column in a metadata table beside the files", snippet)
     return make_document(record, name, 1, seen_ids, columns, snippet)
 
+
+def _sidecar(path: Path, name: str, record_id: str | None, limit: int) -> dict | Reject:
+    """The metadata object of a sidecar `name.json`, or a reject saying why it cannot be used."""
+    raw = _read_bounded(path, name, limit)
+    if isinstance(raw, Reject):
+        return raw
+    content = raw.decode("utf-8", errors="replace")
+    try:
+        meta = load_json(content)
+    except _JSONLimit as exc:
+        return Reject(name, 1, record_id, "IN010", f"JSON sidecar beyond the reader's limits: {exc}", content[:_RAW_LIMIT])
+    except json.JSONDecodeError as exc:
+        return Reject(name, exc.lineno, record_id, "IN001", f"malformed JSON sidecar: {exc.msg}", content[:_RAW_LIMIT])
+    if not isinstance(meta, dict):
+        return Reject(name, 1, record_id, "IN006", "sidecar must hold a JSON object", content[:_RAW_LIMIT])
+    return meta
+
+
 __all__ = ["Columns", "Cursor", "Document", "Reject", "InputError", "discover_inputs", "input_kind", "input_fingerprint",
            "file_sha256", "parse_pub_date", "read_documents", "read_records", "make_document", "split_front_matter",
-           "is_dataset"]
+           "is_dataset", "load_json", "DEFAULT_MAX_RECORD_BYTES", "MAX_JSON_DEPTH", "MAX_INT_DIGITS"]

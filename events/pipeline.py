@@ -16,7 +16,7 @@ from events.aggregate import global_event_id
 from events.coder import CODER_VERSION, Event, code_texts, event_id
 from events.text import normalise_for_dedup
 from events.compiler import CompiledCodebook
-from events.dates import DateResolution, DateResolver
+from events.dates import DATELINE_WINDOW, DateResolution, DateResolver
 from events.ingest import Document
 from events.schema import arrow_schema
 
@@ -26,6 +26,7 @@ class BatchResult:
     mentions: pa.Table
     documents: pa.Table
     sentences: int
+    over_budget: int = 0  # sentences not coded: over the coder's budget (`text.sentence_budget`)
 
 
 @cache
@@ -38,10 +39,11 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
     resolver = _resolver()
     mention_rows: list[dict] = []
     document_rows: list[dict] = []
-    total_sentences = 0
+    total_sentences = over_budget = 0
     label = compiled.label
-    for doc, (sentences, events, reference) in zip(documents, code_documents(documents, compiled, resolver)):
+    for doc, (sentences, events, reference, skipped) in zip(documents, code_documents(documents, compiled, resolver)):
         total_sentences += len(sentences)
+        over_budget += skipped
         rows = dated_rows(doc, events, compiled, resolver, label, reference, sentences)
         mention_rows.extend(rows)
         document_rows.append(
@@ -62,18 +64,19 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
         pa.Table.from_pylist(mention_rows, schema=arrow_schema("mentions")),
         pa.Table.from_pylist(document_rows, schema=arrow_schema("documents")),
         total_sentences,
+        over_budget,
     )
 
 
 def code_document(doc: Document, compiled: CompiledCodebook, resolver: DateResolver, explain: bool = False,
                   dated: bool = True):
-    """Sentences, events and the reference date of one document."""
+    """Sentences, events, the reference date and the number of sentences over the budget of one document."""
     return code_documents([doc], compiled, resolver, explain, dated)[0]
 
 
 def code_documents(docs: list[Document], compiled: CompiledCodebook, resolver: DateResolver, explain: bool = False,
                    dated: bool = True) -> list[tuple]:
-    """(sentences, events, reference date) of each document; their sentences are parsed in one batch.
+    """(sentences, events, reference date, sentences over budget) of each document, parsed in one batch.
 
     A dateline ("MOSCOW, July 3 (Reuters) -") is blanked out before coding, so its city is not taken for an
     actor, and its date becomes the reference date for relative expressions ("on Tuesday").
@@ -81,12 +84,12 @@ def code_documents(docs: list[Document], compiled: CompiledCodebook, resolver: D
     texts, references = [], []
     for doc in docs:
         start = _body_start(doc)
-        line = resolver.dateline(doc.text[start:], doc.pub_date)
+        line = resolver.dateline(doc.text[start : start + DATELINE_WINDOW], doc.pub_date)
         texts.append((doc.text if line is None else doc.text[:start] + " " * line.end + doc.text[start + line.end :],
                       doc.pub_date if dated else None, doc.title))
         references.append(line.reference_date(doc.pub_date) if line else doc.pub_date)
     coded = code_texts(texts, compiled, explain=explain)
-    return [(sentences, events, reference) for (sentences, events), reference in zip(coded, references)]
+    return [(sentences, events, reference, skipped) for (sentences, events, skipped), reference in zip(coded, references)]
 
 
 def actor_name(entry_ids, code: str, compiled: CompiledCodebook) -> str | None:
@@ -233,7 +236,7 @@ def code_text(text: str, date: dt.date, compiled: CompiledCodebook | None = None
 
         compiled = compile_codebook(load_codebook(), load_parser())
     doc = Document("text", text, date, title, None, None, "<text>", 1)
-    sentences, events, reference = code_document(doc, compiled, _resolver(), explain, dated)
+    sentences, events, reference, _ = code_document(doc, compiled, _resolver(), explain, dated)
     rows = dated_rows(doc, events, compiled, _resolver(), compiled.label, reference, sentences)
     if explain:
         by_id = {event_id(doc.id, e): e.explanation for e in events}

@@ -35,6 +35,7 @@ CATALOGUE: dict[str, str] = {
     "CB021": "unknown-person",
     "CB022": "release-record",
     "CB023": "not-an-iso-country",
+    "CB024": "empty-file",
     # input records
     "IN001": "malformed-json",
     "IN002": "missing-field",
@@ -44,6 +45,8 @@ CATALOGUE: dict[str, str] = {
     "IN006": "wrong-type",
     "IN007": "unreadable-input",
     "IN008": "orphan-metadata",
+    "IN009": "record-too-large",
+    "IN010": "json-beyond-limits",
     # datasets (events verify; the checks live in events.verify)
     "VF001": "missing-file",
     "VF002": "unlisted-file",

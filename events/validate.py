@@ -117,7 +117,12 @@ def _check_version(cb: Codebook, add) -> None:
     if not changelog.is_file():
         add("CHANGELOG.md", 0, "CB015", "missing CHANGELOG.md; expected a '## <version>' section per version, newest first")
         return
-    headings = [(number, m.group(1)) for number, text in enumerate(changelog.read_text(encoding="utf-8").splitlines(), 1)
+    raw = changelog.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        add("CHANGELOG.md", 0, "CB009", f"file is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+    headings = [(number, m.group(1)) for number, text in enumerate(raw.decode("utf-8", "replace").splitlines(), 1)
                 if (m := CHANGELOG_HEADING_RE.match(text))]
     if not cb.version:
         return
@@ -156,7 +161,11 @@ def _check_countries(cb: Codebook, add) -> None:
     import pycountry
 
     path = cb.path / "actor_codes" / "countries.csv"
-    lines = {text.split(",", 1)[0]: number for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)}
+    try:  # (a missing or undecodable table is reported where it is loaded; here it only gives line numbers)
+        content = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        content = ""
+    lines = {text.split(",", 1)[0]: number for number, text in enumerate(content.splitlines(), 1)}
     for code, (_, _, iso3) in sorted(cb.countries.items()):
         if iso3 and pycountry.countries.get(alpha_3=iso3) is None:
             add("actor_codes/countries.csv", lines.get(code, 0), "CB023",
@@ -480,7 +489,7 @@ def _check_shadowing(compiled: list[tuple[CompiledPattern, object]], irregular, 
 def _line_of(path: Path, key: str) -> int:
     if not path.is_file():
         return 0
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, text in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
         if re.match(rf"\s*{re.escape(key)}\s*=", text):
             return number
     return 0

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from events.manifest import OUTPUT_FIELDS, manifest_problems
 from events.problems import CATALOGUE, Problem
 
 # The VF codes are listed with every other problem code in events.problems.CATALOGUE.
@@ -43,7 +44,7 @@ class VerifyReport:
 
 def verify(out: str | Path) -> VerifyReport:
     """Recompute what the manifest of the dataset in `out` says about its files and report every mismatch."""
-    from events.build import dataset_files
+    from events.builder import dataset_files
 
     out = Path(out)
     report = VerifyReport(out)
@@ -51,7 +52,10 @@ def verify(out: str | Path) -> VerifyReport:
     manifest = _read_manifest(out, problems)
     if manifest is None:
         return report
-    listed = {entry.get("path"): entry for entry in manifest.get("outputs", []) if isinstance(entry, dict)}
+    # entries of the wrong shape were reported (VF008) and cannot be checked
+    listed = {entry["path"]: entry for entry in manifest["outputs"]
+              if isinstance(entry, dict) and all(isinstance(entry.get(k), str if t == "a string" else int)
+                                                 for k, t in OUTPUT_FIELDS.items())}
     present = {p.relative_to(out).as_posix(): p for p in dataset_files(out)}
     rows_by_table: dict[str, int] = {}
     for rel in sorted(set(listed) | set(present), key=str):
@@ -69,7 +73,8 @@ def verify(out: str | Path) -> VerifyReport:
         if rows is not None:
             table = listed[rel].get("table", "")
             rows_by_table[table] = rows_by_table.get(table, 0) + rows
-    _check_totals(out, manifest, rows_by_table, problems)
+    if not any(p.code == "VF008" for p in problems):
+        _check_totals(out, manifest, rows_by_table, problems)
     problems.sort()
     return report
 
@@ -85,12 +90,16 @@ def _read_manifest(out: Path, problems: list[Problem]) -> dict | None:
         return None
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         problems.append(Problem(where, getattr(exc, "lineno", 0), "VF008", f"not valid JSON ({exc}); truncated or edited?"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(where, 0, "VF008", f"cannot read: {exc.strerror or exc}"))
         return None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), list):
         problems.append(Problem(where, 0, "VF008", "expected an object with an 'outputs' list"))
         return None
+    problems.extend(Problem(where, 0, "VF008", f"malformed: {p}") for p in manifest_problems(manifest))
     return manifest
 
 
@@ -115,7 +124,7 @@ def _check_file(out: Path, rel: str, entry: dict, problems: list[Problem]) -> in
 def _parquet_rows(path: Path, rel: str, problems: list[Problem]) -> int | None:
     import pyarrow.parquet as pq
 
-    from events.build import table_of
+    from events.builder import table_of
     from events.schema import LABELS, TABLES, table_spec, type_name
 
     where = path.as_posix()

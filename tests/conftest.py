@@ -54,7 +54,7 @@ def code(compiled):
 
 @pytest.fixture(scope="session")
 def seed_dataset(tmp_path_factory, codebook):
-    from events.build import build
+    from events.builder import build
 
     out = tmp_path_factory.mktemp("seed") / "data"
     report = build([SEEDS], out, codebook=codebook, jobs=1)

@@ -12,7 +12,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from events.build import BuildError, build
+from events.builder import BuildError, build
 from events.schema import TABLES, table_spec, type_name
 from events.verify import verify
 
@@ -232,7 +232,7 @@ def test_build_reads_csv_parquet_and_text_folders(tmp_path, codebook):
 def test_build_ordered_map_keeps_a_bounded_window():
     import concurrent.futures as cf
 
-    from events.build import ordered_map
+    from events.builder import ordered_map
 
     consumed = []
 
@@ -248,7 +248,7 @@ def test_build_ordered_map_keeps_a_bounded_window():
 
 
 def test_build_small_write_buffers_give_the_same_rows_in_more_row_groups(tmp_path, codebook, monkeypatch):
-    import events.build as build_module
+    import events.builder as build_module
 
     inputs = [tmp_path / name for name in _mixed_corpus(tmp_path)]
     build(inputs, tmp_path / "big", codebook=codebook, jobs=1)
@@ -446,3 +446,85 @@ def test_build_progress_reports_bytes_read_for_a_percentage_and_a_bar_within_80_
     assert lines and all(len(line.rstrip()) <= 80 for line in lines)
     assert "100%" in lines[-1] and "ETA 0:00" in lines[-1] and all("%" in line and "ETA" in line for line in lines)
     assert f"{sum(c[0] for c in calls)} docs" in lines[-1]
+
+
+# -- issue 13 -------------------------------------------------------------------------------------------------------
+def test_build_public_name_is_the_function_not_a_module():
+    """Finding 9: `from events import build; build([...])` failed once the submodule had been imported."""
+    import events.builder  # noqa: F401 - importing a submodule must not shadow the function
+    from events import build as public_build
+
+    assert callable(public_build) and public_build is events.builder.build
+    import events
+
+    assert all(callable(getattr(events, name)) for name in events.__all__ if name not in ("__version__", "DISTRIBUTION"))
+
+
+def test_build_second_build_into_a_locked_folder_stops_or_waits(tmp_path, codebook):
+    """Finding 1: two builds into one folder corrupted it. While another process holds the lock, a build without
+    --wait stops at once and writes nothing; with --wait it waits, then builds."""
+    import threading
+
+    from events.lock import DatasetLocked, dataset_lock
+
+    out = tmp_path / "out"
+    source = _bad_input(tmp_path)
+    with dataset_lock(out):
+        with pytest.raises(DatasetLocked):
+            build([source], out, codebook=codebook, jobs=1)
+        assert sorted(p.name for p in out.iterdir()) == [".events.lock"]
+        waited = []
+        worker = threading.Thread(target=lambda: waited.append(build([source], out, codebook=codebook, jobs=1,
+                                                                      wait=True, on_wait=waited.append)))
+        worker.start()
+        worker.join(timeout=2)
+        assert worker.is_alive() and waited == [out / ".events.lock"]  # waiting, not writing
+        assert not (out / "manifest.json").exists()
+    worker.join(timeout=120)
+    assert waited[-1].documents == 2 and (out / "manifest.json").is_file()
+
+
+def test_build_two_concurrent_builds_leave_a_dataset_verify_accepts(tmp_path):
+    """Finding 1, end to end: two `events build --wait` processes into one folder, at the same time, with different
+    inputs; both succeed, one after the other, and the dataset holds both and verifies."""
+    from events.verify import verify
+
+    inputs = []
+    for k in range(2):
+        lines = [json.dumps({"id": f"d{k}-{i}", "date": "2024-07-17", "text": "Iran's foreign minister met his Russian counterpart."})
+                 for i in range(40)]
+        inputs.append(tmp_path / f"in{k}.jsonl")
+        inputs[-1].write_text("\n".join(lines) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [subprocess.Popen([sys.executable, "-m", "events", "build", str(path), "--out", "d", "--jobs", "1", "-q", "--wait"],
+                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for path in inputs]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    assert verify(tmp_path / "d").ok
+    manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
+    assert len(manifest["inputs"]) == 2 and manifest["totals"]["documents"] == 80
+
+
+def test_build_year_one_publication_dates(tmp_path, codebook):
+    """Finding 5: year-1 publication dates with relative expressions crashed the build (OverflowError)."""
+    from events.verify import verify
+
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(json.dumps({"id": f"x{i}", "date": day, "text": text}) for i, (day, text) in enumerate([
+        ("0001-01-01", "Iran's foreign minister met his Russian counterpart two days ago."),
+        ("0001-01-02", "China accused the United States of spying last week."),
+        ("9999-12-31", "Turkey and Greece agreed to hold talks next year."),
+    ])) + "\n")
+    report = build([path], tmp_path / "out", codebook=codebook, jobs=1)
+    assert report.documents == 3 and not report.rejects and verify(tmp_path / "out").ok
+    assert (tmp_path / "out" / "documents" / "year=0001" / "month=01").is_dir()
+
+
+def test_build_counts_sentences_over_the_budget(tmp_path, codebook):
+    path = tmp_path / "in.jsonl"
+    text = "Iran accused Russia of spying.\n" + "word " * 20_000
+    path.write_text(json.dumps({"id": "a", "date": "2024-07-17", "text": text}) + "\n")
+    report = build([path], tmp_path / "out", codebook=codebook, jobs=1)
+    assert report.sentences_not_coded == 1 and report.manifest["totals"]["sentences_not_coded"] == 1
+    assert report.mentions == 1 and "sentences not coded: 1" in report.summary()

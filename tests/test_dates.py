@@ -204,3 +204,18 @@ def test_dates_import_is_lazy_and_clock_free():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
     source = (Path(__file__).parent.parent / "events" / "dates.py").read_text(encoding="utf-8")
     assert not re.search(r"\b(?:date|datetime)\.(?:today|now|utcnow)\(", source)
+
+
+@pytest.mark.parametrize("pub", [dt.date(1, 1, 1), dt.date(1, 1, 3), dt.date(9999, 12, 31)])
+@pytest.mark.parametrize("text", ["Iran met Russia two days ago.", "Iran met Russia last year.", "Iran met Russia on December 30.",
+                                  "Iran met Russia over the weekend.", "Iran met Russia last week.", "Iran met Russia on Tuesday."])
+def test_dates_any_calendar_date_resolves_or_falls_back(pub, text):
+    """Issue 13, finding 5: a year-1 publication date with a relative expression crashed (OverflowError). An
+    expression that falls outside the calendar is unresolved: the event is dated on publication."""
+    verb = text.index("met")
+    found = DateResolver().resolve(text, (verb, verb + 3), pub)
+    assert dt.date.min <= found.date <= pub
+    if pub == dt.date(1, 1, 1):
+        assert found.source == "publication"
+    line = DateResolver().dateline("MOSCOW, December 31 (Reuters) - " + text, pub)
+    assert line is not None and (line.date is None or line.date <= pub + dt.timedelta(days=1 if pub < dt.date.max else 0))

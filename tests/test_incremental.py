@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from events.build import BuildError, build, input_key
+from events.builder import BuildError, build, input_key
 from events.verify import verify
 
 SENTENCES = (
@@ -29,7 +29,7 @@ def snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def shards(snap: dict, input_path: Path, out: Path) -> set[str]:
-    from events.build import shard_name
+    from events.builder import shard_name
 
     name = shard_name(Path(input_key(input_path, out)))
     return {rel for rel in snap if rel.endswith("/" + name)}
@@ -148,7 +148,7 @@ def test_incremental_other_codebook_needs_rebuild(tmp_path, codebook, two_inputs
 
 
 def test_incremental_failure_while_coding_leaves_the_dataset_as_it_was(tmp_path, codebook, two_inputs, monkeypatch):
-    import events.build as build_module
+    import events.builder as build_module
 
     a, b = two_inputs
     out = tmp_path / "out"
@@ -176,7 +176,7 @@ def test_incremental_cli_reports_codebook_mismatch(tmp_path, codebook, two_input
     manifest["codebook"]["version"] = "0.0.1"
     (out / "manifest.json").write_text(json.dumps(manifest))
     result = CliRunner().invoke(main, ["build", *map(str, two_inputs), "--out", str(out), "--jobs", "1", "-q"])
-    assert result.exit_code == 1 and "0.0.1" in result.output and "--rebuild" in result.output
+    assert result.exit_code == 3 and "0.0.1" in result.output and "--rebuild" in result.output
 
 
 def test_incremental_unchanged_input_with_a_lost_shard_is_coded_again(tmp_path, codebook, two_inputs):

@@ -27,7 +27,7 @@ def test_info_cli(seed_dataset, tmp_path):
     result = CliRunner().invoke(main, ["info", str(out), "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["totals"]["documents"] == report.documents
     result = CliRunner().invoke(main, ["info", str(tmp_path)])
-    assert result.exit_code == 1 and "manifest" in result.output
+    assert result.exit_code == 3 and "manifest" in result.output
 
 
 def test_info_labels_roots_with_the_datasets_own_codebook(seed_dataset, codebook):

@@ -31,6 +31,12 @@ def _read(path):
         (b'["not", "an", "object"]', "IN006"),
         (b'{"id": ["x"], "text": "t", "date": "2024-07-17"}', "IN006"),
         (b'{"id": "x", "text": 5, "date": "2024-07-17"}', "IN006"),
+        # issue 13, finding 2: each of these crashed the whole build and lost every good record
+        (b'{"id": ' + b"7" * 5000 + b', "text": "t", "date": "2024-07-17"}', "IN010"),  # ValueError (int digits)
+        (b'{"id": "x", "text": "t", "date": "2024-07-17", "meta": ' + b"[" * 100000 + b"]" * 100000 + b"}", "IN010"),
+        (b'{"id": "x", "text": "Iran met \\ud800 Russia.", "date": "2024-07-17"}', "IN005"),  # lone surrogate
+        (b'{"id": "\\udcff", "text": "t", "date": "2024-07-17"}', "IN005"),
+        (b'{"id": "x", "text": "t", "date": "0000-01-01"}', "IN003"),
     ],
 )
 def test_ingest_bad_record_is_rejected_and_good_ones_kept(tmp_path, line, code):
@@ -232,3 +238,129 @@ def test_ingest_discover_names_a_file_once_whatever_the_path(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     found = discover_inputs(["sub/a.jsonl", tmp_path / "sub" / "a.jsonl", "sub/../sub/a.jsonl", "link.jsonl"])
     assert found == [Path("sub/a.jsonl")]
+
+
+def test_ingest_json_limits_do_not_depend_on_the_interpreter():
+    from events.ingest import MAX_JSON_DEPTH, load_json
+
+    assert load_json("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH) is not None
+    assert load_json('{"a": "' + "[" * 1000 + '"}') == {"a": "[" * 1000}  # brackets inside strings do not nest
+    with pytest.raises(ValueError):
+        load_json("[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1))
+
+
+def test_ingest_rejects_are_writable_whatever_the_record_held(tmp_path):
+    """A lone surrogate in an id that is rejected for another reason must not break rejected.jsonl (finding 2)."""
+    path = _write(tmp_path / "in.jsonl", [b'{"id": "\\ud800", "text": "t"}'])
+    (reject,) = _read(path)
+    assert reject.code == "IN005"
+    json.dumps(reject.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "jsonl.gz", "csv", "txt"])
+def test_ingest_bom_is_dropped_on_every_input_kind(tmp_path, kind):
+    """Finding 4: a BOM rejected the first, valid JSONL record, and a later duplicate of its id was kept instead."""
+    bom = b"\xef\xbb\xbf"
+    if kind.startswith("jsonl"):
+        data = bom + b"\n".join(json.dumps({**GOOD, "text": t}).encode() for t in ("first", "second")) + b"\n"
+        path = tmp_path / f"in.{kind}"
+        path.write_bytes(gzip.compress(data) if kind.endswith(".gz") else data)
+    elif kind == "csv":
+        path = tmp_path / "in.csv"
+        path.write_bytes(bom + b"id,text,date\na,first,2024-07-17\na,second,2024-07-17\n")
+    else:
+        path = tmp_path / "docs"
+        path.mkdir()
+        (path / "a.txt").write_bytes(bom + b"---\ndate: 2024-07-17\n---\nfirst")
+        (path / "a.json").write_bytes(bom + b'{"source": "Agency"}')
+    items = _read(path)
+    assert isinstance(items[0], Document) and (items[0].id, items[0].text) == ("a", "first")
+    assert all(i.code == "IN004" for i in items[1:] if isinstance(i, Reject))
+
+
+def test_ingest_deep_json_sidecar_is_a_reject(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("---\ndate: 2024-07-17\n---\nIran met Russia.")
+    (folder / "a.json").write_text("[" * 100000 + "]" * 100000)
+    (folder / "b.txt").write_text("---\ndate: 2024-07-17\n---\nIran met Russia.")
+    items = _read(folder)
+    assert [(type(i).__name__, getattr(i, "code", None)) for i in items] == [("Reject", "IN010"), ("Document", None)]
+
+
+@pytest.mark.parametrize("kind", ["jsonl.gz", "csv", "txt", "parquet"])
+def test_ingest_a_record_over_the_limit_is_rejected_while_reading(tmp_path, kind):
+    """Finding 6: a 4.5 MB gzip file holding one 1 GiB line took 2.2 GB before being rejected. Here a 16 MiB line read
+    with a 64 KiB limit is rejected (IN009) with bounded memory, and the records around it are kept."""
+    import tracemalloc
+
+    big = "Iran met Russia. " * (1 << 20)  # 17 MiB
+    records = [{**GOOD, "id": "a"}, {**GOOD, "id": "big", "text": big}, {**GOOD, "id": "c"}]
+    if kind == "jsonl.gz":
+        path = tmp_path / "in.jsonl.gz"
+        path.write_bytes(gzip.compress("\n".join(json.dumps(r) for r in records).encode()))
+    elif kind == "csv":
+        path = tmp_path / "in.csv"
+        path.write_text("id,text,date\n" + "".join(f'{r["id"]},"{r["text"]}",{r["date"]}\n' for r in records))
+    elif kind == "txt":
+        path = tmp_path / "docs"
+        path.mkdir()
+        for r in records:
+            (path / f'{r["id"]}.txt').write_text(f'---\ndate: {r["date"]}\n---\n{r["text"]}')
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = tmp_path / "in.parquet"
+        pq.write_table(pa.Table.from_pylist(records), path)
+    del big, records
+    tracemalloc.start()
+    items = list(read_documents(path, set(), max_record_bytes=64 << 10))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [getattr(i, "id", None) or i.code for i in items] == ["a", "IN009", "c"]
+    if kind != "parquet":  # (a Parquet row is decoded by pyarrow before it can be measured)
+        assert peak < 8 << 20, peak
+
+
+def test_ingest_blank_line_flood_is_read_block_by_block(tmp_path):
+    """Finding 6: 1 GiB of blank lines did not finish in 300 s. Blank runs are skipped by byte searches, one per block
+    read, not by a Python step per line (benchmarks/adversarial.py times 1 GiB)."""
+    from events.reading import BLOCK, LineReader, lines
+
+    data = b"\n" * (8 * BLOCK) + json.dumps(GOOD).encode() + b"\n" + b" \r\n" * BLOCK
+
+    class Counting:
+        def __init__(self, data):
+            self.data, self.pos, self.reads = data, 0, 0
+
+        def read(self, size):
+            self.reads += 1
+            chunk = self.data[self.pos : self.pos + size]
+            self.pos += len(chunk)
+            return chunk
+
+    handle = Counting(data)
+    found = [(r.line, r.data) for r in lines(LineReader(handle, 1 << 16))]
+    assert found == [(8 * BLOCK + 1, json.dumps(GOOD).encode())]
+    assert handle.reads <= len(data) // BLOCK + 2
+
+
+def test_ingest_csv_records_split_as_the_csv_module_does(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_bytes(b'id,text,date\r\na,"Iran met\r\nRussia, ""again""",2024-07-17\r\n\r\nb,x"y,2024-07-17\rc,t,2024-07-17')
+    items = _read(path)
+    assert [(d.id, d.text, d.line) for d in items] == [("a", 'Iran met\r\nRussia, "again"', 2), ("b", 'x"y', 5), ("c", "t", 6)]
+
+
+def test_ingest_parquet_value_python_cannot_hold_is_one_reject(tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    days = pa.array([dt.date(2024, 7, 17).toordinal() - 719163, 3_000_000, 0], pa.int32()).cast(pa.date32())  # year > 9999
+    path = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": ["a", "b", "c"], "text": ["t"] * 3, "date": days}), path)
+    items = _read(path)
+    assert [getattr(i, "id", None) or (i.code, i.line) for i in items] == ["a", ("IN006", 2), "c"]

@@ -78,6 +78,10 @@ CASES = [
      "cb/CHANGELOG.md:2: [CB014] entry '## 1.2.0' is newer than the codebook version '1.1.0' in codebook.toml; bump the version or fix the heading",),
     ('CB015', 'agents.csv', 0, None,
      "cb/agents.csv: [CB015] missing file 'agents.csv'; every codebook needs it",),
+    ('CB015-root-verb-file', 'verbs/11_disapprove.csv', 0, None,
+     "cb/verbs/11_*.csv: [CB015] missing verb file for root 11 (DISAPPROVE): every root of event_codes.csv needs a file verbs/11_<name>.csv",),
+    ('CB024', 'gender.csv', 2, '',
+     "cb/gender.csv: [CB024] warning: 'gender.csv' holds only its header: it gives the coder nothing. Emptied by mistake? Restore its entries",),
     ('CB016-key', 'codebook.toml', 6, 'langauge = "en"',
      "cb/codebook.toml:6: [CB016] unknown key 'langauge'; expected one of description, language, name, released, rules, sources, version. Did you mean 'language'?",),
     ('CB016-column', 'agents.csv', 1, 'id,code,names,notes',
@@ -154,8 +158,8 @@ def test_validate_load_refuses_errors_but_not_warnings(tmp_path, monkeypatch):
         (None, [], 0),
         (None, ["--strict"], 0),
         ("CB019", [], 0),  # a warning passes...
-        ("CB019", ["--strict"], 1),  # ...unless --strict
-        ("CB010", [], 1),
+        ("CB019", ["--strict"], 3),  # ...unless --strict
+        ("CB010", [], 3),  # codebook problems exit 3 (README, exit codes)
     ],
 )
 def test_validate_cli_exit_codes(tmp_path, monkeypatch, case, args, exit_code):
@@ -174,7 +178,7 @@ def test_validate_cli_json(tmp_path, monkeypatch):
     root = broken_copy(tmp_path, monkeypatch, [c[1:4] for c in CASES if c[0] == "CB010"])
     result = CliRunner().invoke(main, ["codebook", "validate", str(root), "--json"])
     report = json.loads(result.output)
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert (report["ok"], report["errors"], report["warnings"]) == (False, 1, 0)
     assert report["problems"] == [{"path": "cb/event_codes.csv", "line": 7, "code": "CB010", "severity": "error",
                                    "name": "goldstein-out-of-range", "message": "goldstein 12.0 of '043' is outside [-10, 10]"}]
@@ -184,3 +188,17 @@ def test_validate_bundled_codebook_has_no_errors():
     report = validate_codebook()
     assert report.errors == [], "\n".join(map(str, report.errors))
 
+
+
+@pytest.mark.parametrize(("file", "content", "severity"), [
+    ("verbs/04_consult.csv", "id,code,pattern,flags,note\n", "warning"),  # a root's patterns all gone
+    ("actors/people.csv", "", "warning"),
+    ("event_codes.csv", "code,name,gdelt_name,root_code,base_code,quad_class,goldstein\n", "error"),  # nothing codes
+])
+def test_validate_notices_an_emptied_file(tmp_path, monkeypatch, file, content, severity):
+    root = broken_copy(tmp_path, monkeypatch, [])
+    (root / file).write_text(content, encoding="utf-8")
+    empty = [p for p in validate_codebook(root).problems if p.code == "CB024"]
+    assert [(p.path, p.severity) for p in empty] == [(f"cb/{file}", severity)]
+    strict = CliRunner().invoke(main, ["codebook", "validate", str(root), "--strict"])
+    assert strict.exit_code == 3 and "[CB024]" in strict.output

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from events.build import output_entry
+from events.builder import output_entry
 from events.verify import verify
 
 
@@ -102,7 +102,20 @@ def test_verify_cli_lines_and_exit_code(dataset):
     assert result.exit_code == 0 and "ok" in result.output
     _first(dataset, "mentions").unlink()
     result = CliRunner().invoke(main, ["verify", str(dataset)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert any(line.startswith(str(dataset)) and ": [VF001] " in line for line in result.output.splitlines())
     result = CliRunner().invoke(main, ["verify", str(dataset), "--json"])
     assert "missing-file" in {p["name"] for p in json.loads(result.output)["problems"]}
+
+
+def test_verify_a_shard_name_that_is_not_a_file_name_is_a_manifest_problem():
+    """A hand-edited shard such as '*' would make a later build delete every input's files; it is refused."""
+    from events.manifest import manifest_problems
+
+    manifest = {"format": "f", "codebook": {}, "behaviour": {}, "schemas": {}, "parser": {}, "outputs": [],
+                "totals": {k: 0 for k in ("documents", "sentences", "mentions", "events", "rejected")},
+                "inputs": [{"path": "a", "kind": "jsonl", "sha256": "0", "bytes": 1, "shard": "*", "columns": {},
+                            "records": 0, "documents": 0, "rejected": 0, "sentences": 0, "mentions": 0}]}
+    assert [p for p in manifest_problems(manifest) if "shard" in p]
+    manifest["inputs"][0]["shard"] = "news-da5525d623.parquet"
+    assert manifest_problems(manifest) == []

@@ -24,6 +24,10 @@ manifest that are not named on this run are kept as they are (a dataset is exten
 yesterday's files again is not required). A different codebook, behaviour version or table schema requires
 `rebuild=True`, which codes the named inputs from scratch.
 
+Concurrency: a build holds the dataset's lock (`events.lock`, an OS advisory lock on `DIR/.events.lock`) from
+start to end, so a second build into the same folder waits for it or stops at once (`wait`), and never writes
+beside it.
+
 Robustness: new shards are written to `DIR/.staging/` and moved into place only when every input has been
 read, so a crash or a bad input while coding leaves the dataset as it was. The manifest is replaced last; if a
 build dies while moving files, `events verify` reports the damage and running the same build again repairs it.
@@ -52,8 +56,9 @@ from events import DISTRIBUTION, __version__
 from events.codebook import Codebook, load_codebook
 from events.parse import Parser, load_parser
 from events.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
-from events.ingest import (DEFAULT_COLUMNS, Columns, Cursor, Document, Reject, discover_inputs, file_sha256,
-                           input_fingerprint, input_kind, read_documents)
+from events.ingest import (DEFAULT_COLUMNS, DEFAULT_MAX_RECORD_BYTES, Columns, Cursor, Document, InputError, Reject,
+                           discover_inputs, file_sha256, input_fingerprint, input_kind, read_documents)
+from events.lock import dataset_lock, forget_inherited_locks
 from events.schema import LABELS, TABLES, arrow_schema, table_spec
 
 DATASET_FORMAT = "events.dataset.v2"  # v2: inputs named by their resolved path relative to the dataset folder
@@ -86,11 +91,13 @@ class InputStats:
     bytes: int
     shard: str
     columns: dict
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     records: int = 0
     documents: int = 0
     rejected: int = 0
     sentences: int = 0
     mentions: int = 0
+    sentences_not_coded: int = 0  # over the coder's budget (events.text.sentence_budget)
 
 
 @dataclass
@@ -120,6 +127,10 @@ class BuildReport:
     def mentions(self) -> int:
         return sum(i.mentions for i in self.inputs)
 
+    @property
+    def sentences_not_coded(self) -> int:
+        return sum(i.sentences_not_coded for i in self.inputs)
+
     def summary(self) -> str:
         lines = [
             f"dataset written to {self.out}",
@@ -127,6 +138,11 @@ class BuildReport:
             f"events: {self.events:,}  rejected records: {len(self.rejects):,}"
             + (f" (see {self.out / 'rejected.jsonl'})" if self.rejects else ""),
         ]
+        if self.sentences_not_coded:
+            from events.text import MAX_SENTENCE_CHARS, MAX_SENTENCE_TOKENS
+
+            lines.append(f"  sentences not coded: {self.sentences_not_coded:,} (longer than {MAX_SENTENCE_TOKENS} tokens or "
+                         f"{MAX_SENTENCE_CHARS:,} characters, or past a document's first sentences: the coder's budget)")
         if self.incremental:
             lines.append(
                 f"  incremental: coded {len(self.coded)} new or changed input(s), skipped {len(self.unchanged)} unchanged, "
@@ -149,6 +165,17 @@ _WORKER_CODEBOOK: CompiledCodebook | None = None
 def _init_worker(compiled: CompiledCodebook) -> None:
     global _WORKER_CODEBOOK
     _WORKER_CODEBOOK = compiled
+
+
+def _start_worker(compiled: CompiledCodebook | None) -> None:
+    """In each worker process: Ctrl-C is the parent's to handle (no traceback per worker), the parent's dataset lock
+    is not held by the worker, and the compiled codebook is installed unless the fork inherited it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forget_inherited_locks()
+    if compiled is not None:
+        _init_worker(compiled)
 
 
 def _work(batch: list[Document]):
@@ -189,21 +216,33 @@ def build(
     progress: Progress | None = None,
     rebuild: bool = False,
     columns: Columns = DEFAULT_COLUMNS,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    wait: bool = False,
+    on_wait: Callable[[Path], None] | None = None,
 ) -> BuildReport:
     """Build or extend the dataset in `out` from `inputs` and return a report.
 
     `progress(documents, sentences, mentions, rejects, done, total)` is called after each batch with the documents,
     sentences and mentions of that batch, the number of records rejected so far on this run, and how many bytes of
     the inputs coded on this run have been read, of how many (for a percentage and an estimate of the time left).
-    `codebook` and `parser` default to the ones shipped in the package.
+    `codebook` and `parser` default to the ones shipped in the package. A record over `max_record_bytes` is
+    rejected (IN009). When another build holds the dataset's lock, `wait` waits for it (calling `on_wait` first),
+    else `events.lock.DatasetLocked` is raised at once.
     """
     codebook = codebook or load_codebook()
     parser = parser or load_parser()
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise BuildError(f"{out}: exists and is not a directory")
+        raise InputError(f"{out}: exists and is not a directory; --out names the dataset folder")
+    if max_record_bytes < 1:
+        raise InputError(f"the record size limit must be at least 1 byte, not {max_record_bytes}")
     notes: list[str] = []
     files = discover_inputs(inputs, columns, exclude=out, notes=notes)
+    with dataset_lock(out, wait, on_wait):
+        return _build_locked(files, out, codebook, parser, jobs, progress, rebuild, columns, max_record_bytes, notes)
+
+
+def _build_locked(files, out, codebook, parser, jobs, progress, rebuild, columns, max_record_bytes, notes) -> BuildReport:
     identity = dataset_identity(codebook, parser)
     previous = None if rebuild else read_previous_manifest(out)
     if previous is not None:
@@ -226,7 +265,7 @@ def build(
     reused: list[InputStats] = []
     for key, path in locations.items():
         sha256, size = input_fingerprint(path, columns)
-        stats = InputStats(key, input_kind(path), sha256, size, shard_name(Path(key)), columns.to_dict())
+        stats = InputStats(key, input_kind(path), sha256, size, shard_name(Path(key)), columns.to_dict(), max_record_bytes)
         old = old_inputs.get(stats.path)
         # reused only when its content is the same and the shard files the manifest lists are still there
         if old is not None and _same_input(old, stats) and all((out / rel).is_file() for rel in old_shard_files.get(old["shard"], [])):
@@ -366,17 +405,14 @@ def dataset_identity(codebook: Codebook, parser: Parser) -> dict:
 
 
 def read_previous_manifest(out: Path) -> dict | None:
-    path = out / "manifest.json"
-    if not path.is_file():
+    from events.manifest import read_manifest
+
+    if not (out / "manifest.json").is_file():
         return None
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BuildError(f"{path}: cannot read the existing manifest ({exc}); run `events verify {out}`, "
-                         "or build again with --rebuild to recode every input") from exc
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("inputs"), list):
-        raise BuildError(f"{path}: not an events manifest; build again with --rebuild to recode every input")
-    return manifest
+        return read_manifest(out)
+    except ValueError as exc:
+        raise BuildError(f"{exc}; or build again with --rebuild to recode every input") from None
 
 
 def check_compatible(out: Path, previous: dict, identity: dict) -> None:
@@ -413,8 +449,10 @@ def _stats_from_entry(entry: dict) -> InputStats:
 
 
 def _same_input(old: dict, new: InputStats) -> bool:
-    return (old.get("sha256"), old.get("kind"), old.get("columns"), old.get("shard")) == (
-        new.sha256, new.kind, new.columns, new.shard)
+    """Read again unless content, kind, column mapping, shard and record size limit are all the same (a larger limit
+    can let a rejected record in)."""
+    return (old.get("sha256"), old.get("kind"), old.get("columns"), old.get("shard"), old.get("max_record_bytes")) == (
+        new.sha256, new.kind, new.columns, new.shard, new.max_record_bytes)
 
 
 def _existing_ids(out: Path, inputs: list[InputStats]) -> set[str]:
@@ -473,8 +511,8 @@ def _code_inputs(to_code, locations, staging, compiled, jobs, seen_ids, rejects,
             from events.dates import warm_up
 
             warm_up()  # forked workers inherit the loaded date parser
-        executor = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=None if inherited else _init_worker,
-                                          initargs=() if inherited else (compiled,))
+        executor = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                                          initargs=(None if inherited else compiled,))
     tally = _Tally(total=sum(stats.bytes for stats in to_code))
     try:
         for stats in to_code:
@@ -490,7 +528,8 @@ def _batches(stats: InputStats, location: Path, seen_ids: set[str], rejects: lis
     """Batches of documents; `positions` gets, for each, how far the input had been read when it was complete."""
     batch: list[Document] = []
     cursor = Cursor()
-    for item in read_documents(location, seen_ids, Columns(**stats.columns), name=stats.path, cursor=cursor):
+    for item in read_documents(location, seen_ids, Columns(**stats.columns), stats.max_record_bytes, name=stats.path,
+                               cursor=cursor):
         stats.records += 1
         if isinstance(item, Reject):
             stats.rejected += 1
@@ -518,6 +557,7 @@ def _code_input(stats, location, staging, executor, jobs, seen_ids, rejects, tou
             document_writer.write(result.documents)
             stats.documents += result.documents.num_rows
             stats.sentences += result.sentences
+            stats.sentences_not_coded += result.over_budget
             stats.mentions += result.mentions.num_rows
             read = tally.done + positions.popleft()  # results arrive in input order, as their batches did
             if progress is not None:
@@ -766,6 +806,7 @@ def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity:
         "totals": {
             "documents": report.documents,
             "sentences": report.sentences,
+            "sentences_not_coded": report.sentences_not_coded,
             "mentions": report.mentions,
             "events": sum(o["rows"] for o in outputs if o["table"] == "events"),
             "rejected": len(report.rejects),
