@@ -200,8 +200,8 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
     documents, or folders searched recursively for all of these. Re-running over an existing dataset codes
     only new or changed inputs and keeps the rest, including inputs not named this time.
     """
-    from events.builder import BuildError, build as run_build
-    from events.ingest import Columns, InputError
+    from events.builder import build as run_build
+    from events.ingest import Columns
 
     codebook = _load(codebook_path)
     bar = None

@@ -394,11 +394,10 @@ def score_document(predicted: Sequence[Tuple4], reference: Sequence[Tuple4]) -> 
     for level in LEVELS:
         pk = [project(p, level) for p in predicted]
         rk = [project(r, level) for r in reference]
-        prefer = None
-        if level == "full":
-            def prefer(r: int, p: int) -> bool:
-                return reference[r][3] is not None and reference[r][3] == predicted[p][3]
-        pairs = match(pk, rk, prefer)
+        def same_date(r: int, p: int) -> bool:
+            return reference[r][3] is not None and reference[r][3] == predicted[p][3]
+
+        pairs = match(pk, rk, same_date if level == "full" else None)
         tp = len(pairs)
         out[level] = (tp, len(pk) - tp, len(rk) - tp)
         if level == "root":

@@ -6,7 +6,6 @@ events table's `event_root_code` and `num_mentions` columns only.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 

@@ -33,6 +33,7 @@ import io
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from itertools import accumulate
@@ -231,7 +232,7 @@ def _has_column(path: Path, column: str) -> bool:
             # an empty table is no one's metadata; an over-long first record is read (and rejected) as documents
             record = None if first is None or first.oversize else load_json(first.data.decode("utf-8"))
             return not isinstance(record, dict) or column in record
-    except (OSError, EOFError, UnicodeDecodeError, ValueError):  # (a _JSONLimit is a ValueError)
+    except (OSError, EOFError, UnicodeDecodeError, ValueError, zlib.error):  # (a _JSONLimit is a ValueError)
         return True
 
 
@@ -377,7 +378,7 @@ def _jsonl_records(path: Path, name: str, columns: Columns, wanted: list[str], c
             for record in lines(reader):
                 _advance(cursor, raw, handle, reader)
                 yield _oversize(name, record, limit) if record.oversize else _json_line(record.data, name, record.line)
-    except (OSError, EOFError) as exc:  # truncated gzip, unreadable file: keep what was read, reject the rest
+    except (OSError, EOFError, zlib.error) as exc:  # truncated or corrupt gzip, unreadable file: keep what was read, reject the rest
         yield Reject(name, 0, None, "IN007", f"cannot read input: {exc}", "")
 
 
@@ -506,7 +507,7 @@ def _csv_records(path: Path, name: str, columns: Columns, wanted: list[str], cur
                     yield _oversize(name, record, limit, "record")
                 elif (item := _csv_record(record, header, name)) is not None:
                     yield item
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         yield Reject(name, 0, None, "IN007", f"cannot read input: {exc}", "")
 
 

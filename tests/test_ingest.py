@@ -364,3 +364,17 @@ def test_ingest_parquet_value_python_cannot_hold_is_one_reject(tmp_path):
     pq.write_table(pa.table({"id": ["a", "b", "c"], "text": ["t"] * 3, "date": days}), path)
     items = _read(path)
     assert [getattr(i, "id", None) or (i.code, i.line) for i in items] == ["a", ("IN006", 2), "c"]
+
+
+def test_ingest_a_gzip_file_corrupted_in_the_middle_keeps_what_was_read(tmp_path):
+    import gzip as gz
+
+    lines = "".join(json.dumps({"id": f"d{i}", "text": "Iran met Russia. " * 50, "date": "2024-07-17"}) + "\n"
+                    for i in range(2000)).encode()
+    data = bytearray(gz.compress(lines))
+    data[len(data) // 2 : len(data) // 2 + 40] = b"\x00" * 40  # zlib.error, not a truncated stream
+    path = tmp_path / "news.jsonl.gz"
+    path.write_bytes(bytes(data))
+    items = list(read_documents(path, set()))
+    assert [i.code for i in items if isinstance(i, Reject)] == ["IN007"]
+    assert 0 < sum(isinstance(i, Document) for i in items) < 2000

@@ -7,7 +7,6 @@ adds a row here.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from events.cli import main
-from events.codebook import RELEASE_FILE, CodebookError, load_codebook, write_release_record
+from events.codebook import CodebookError, load_codebook, write_release_record
 from events.problems import CATALOGUE
 from events.validate import validate_codebook
 
