@@ -100,7 +100,7 @@ def package(best: Path, scores: dict, steps: int) -> None:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta.update(
         name="events_parser",
-        version="1.0.0",
+        version="2.0.0",  # 2.0.0: the narrower, faster config.cfg; 1.0.0 was config-efficiency.cfg
         description="Tagger (PTB tags) and dependency parser (UD relations) for the events coder",
         sources=[
             {"name": "UD English EWT", "url": "https://github.com/UniversalDependencies/UD_English-EWT", "license": "CC BY-SA 4.0"},
