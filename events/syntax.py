@@ -183,6 +183,8 @@ class Tree:
         direct = self.children(h, *OBJECTS)
         oblique, places = [], []
         for k in self.children(h, "obl", "obl:unmarked", "nmod"):
+            if self.dep(k) == "obl:unmarked" and self.group_for(k) is None:
+                continue  # "next month", "last week": a bare noun phrase of time, no party
             case = self.case_of(k)
             if case in g.NON_TARGET_PREPOSITIONS:
                 if case in g.PLACE_PREPOSITIONS:

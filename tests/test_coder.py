@@ -207,3 +207,11 @@ def test_coder_the_attack_refers_back_to_the_attack_the_article_coded(code):
     assert {("FRAGOV", "RUSMIL", "111"), ("DEU", "RUSMIL", "1124")} <= got
     # with no attack coded before, "the attack" names nobody
     assert not [r for r in code("The French foreign minister condemned the attack.", "2024-05-14") if r["target_actor"]]
+
+
+def test_coder_a_bare_time_is_no_object_and_word_order_stands_in_for_a_misparsed_one(code):
+    # the parser hangs "Vucic" off "again" and "next month" off "meet": the time is no party, and the nearest
+    # actor after the verb is its object
+    rows = code("Vucic and Kurti met in Brussels on Monday.\nKurti said he would meet Vucic again in North Macedonia "
+                "next month.", "2023-02-28")
+    assert ("XKXGOV", "SRBGOV", "036") in {(r["source_actor"], r["target_actor"], r["event_code"]) for r in rows}
