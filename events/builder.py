@@ -115,21 +115,14 @@ class BuildReport:
     partitions_aggregated: int = 0
     warnings: list[str] = field(default_factory=list)  # for people: what the build did that they may not expect
 
-    @property
-    def documents(self) -> int:
-        return sum(i.documents for i in self.inputs)
+    def _total(self, counter: str) -> int:
+        return sum(getattr(i, counter) for i in self.inputs)
 
-    @property
-    def sentences(self) -> int:
-        return sum(i.sentences for i in self.inputs)
-
-    @property
-    def mentions(self) -> int:
-        return sum(i.mentions for i in self.inputs)
-
-    @property
-    def sentences_not_coded(self) -> int:
-        return sum(i.sentences_not_coded for i in self.inputs)
+    # totals over the inputs (coded on this run, unchanged and kept)
+    documents = property(lambda self: self._total("documents"))
+    sentences = property(lambda self: self._total("sentences"))
+    mentions = property(lambda self: self._total("mentions"))
+    sentences_not_coded = property(lambda self: self._total("sentences_not_coded"))  # over the coder's budget
 
     def summary(self) -> str:
         lines = [
