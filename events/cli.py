@@ -36,22 +36,19 @@ class _Failure(click.ClickException):
         self.exit_code = exit_code
 
 
-def _exit_code_of(exc: BaseException) -> int | None:
-    """The exit code of a known error, or None for an unexpected one."""
-    from events.builder import BuildError
-    from events.codebook import CodebookError
-    from events.evaluate import GoldFormatError
-    from events.export import ExportError
-    from events.info import InfoError
-    from events.ingest import InputError
-    from events.lock import DatasetLocked
-    from events.parse import ParserError
+_KNOWN_ERRORS = {"DatasetLocked": EXIT_LOCKED, "InputError": EXIT_USAGE, "GoldFormatError": EXIT_USAGE,
+                 "BuildError": EXIT_DATASET, "CodebookError": EXIT_DATASET, "InfoError": EXIT_DATASET,
+                 "ExportError": EXIT_DATASET, "ParserError": EXIT_DATASET}
 
-    kinds = ((DatasetLocked, EXIT_LOCKED), (InputError, EXIT_USAGE), (GoldFormatError, EXIT_USAGE),
-             ((BuildError, CodebookError, InfoError, ExportError, ParserError), EXIT_DATASET), (OSError, EXIT_SYSTEM))
-    for kind, code in kinds:
-        if isinstance(exc, kind):
-            return code
+
+def _exit_code_of(exc: BaseException) -> int | None:
+    """The exit code of a known error, or None for an unexpected one. Known errors are our own exception classes,
+    recognised by name without importing their modules (the handler must work even when a dependency is missing)."""
+    for cls in type(exc).__mro__:
+        if cls.__module__.startswith("events") and cls.__name__ in _KNOWN_ERRORS:
+            return _KNOWN_ERRORS[cls.__name__]
+    if isinstance(exc, OSError):
+        return EXIT_SYSTEM
     if _is_data_file_error(exc):
         return EXIT_DATASET
     return None
