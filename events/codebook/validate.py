@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from events.codebook.records import RELEASE_FILE, ActorEntry, Codebook, read_codebook
-from events.codebook.compiler import FLAGS, _literal_tokens, GAP, MAX_GAP, SLOT, CompiledPattern, compile_pattern, plural, verb_forms
+from events.codebook.compiler import (FLAGS, _literal_tokens, GAP, MAX_GAP, SLOT, CompiledPattern, compile_pattern,
+                                      plural, verb_forms)
 from events.problems import Problem
 from events.problems import did_you_mean as _difflib_hint
 

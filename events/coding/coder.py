@@ -35,7 +35,8 @@ from events.coding.actors import (
 from events.codebook.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
 from events.coding.parse import Parse
 from events.coding.syntax import PASSIVE_SUBJECTS, SUBJECTS, Tree
-from events.coding.text import Budget, Sentence, Token, normalise_for_dedup, sentence_budget, split_sentences, token_set, tokenize
+from events.coding.text import (Budget, Sentence, Token, normalise_for_dedup, sentence_budget, split_sentences,
+                                token_set, tokenize)
 
 CODER_VERSION = "events.coder.v2"  # v2: roles and modality read from the dependency tree
 MAX_REMEMBERED_ACTS = 12  # events of the document a definite event noun ("the attack") may refer back to

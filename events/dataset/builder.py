@@ -57,8 +57,8 @@ from events.codebook.records import Codebook
 from events.codebook.loader import load_codebook
 from events.coding.parse import Parser, load_parser
 from events.codebook.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
-from events.ingest.documents import (DEFAULT_COLUMNS, DEFAULT_MAX_RECORD_BYTES, Columns, Cursor, Document, InputError, Reject,
-                           discover_inputs, file_sha256, input_fingerprint, input_kind, read_documents)
+from events.ingest.documents import (DEFAULT_COLUMNS, DEFAULT_MAX_RECORD_BYTES, Columns, Cursor, Document, InputError,
+                                     Reject, discover_inputs, file_sha256, input_fingerprint, input_kind, read_documents)
 from events.dataset.lock import dataset_lock, forget_inherited_locks
 from events.dataset.schema import LABELS, TABLES, arrow_schema, table_spec
 
