@@ -3,9 +3,9 @@
     python benchmarks/adversarial.py            # texts of 100 KB, files of 1 GiB uncompressed
     python benchmarks/adversarial.py --quick    # files of 64 MiB
 
-Texts go through `events.pipeline.code_text` with the bundled codebook and parser (loaded once, not timed):
+Texts go through `events.dataset.pipeline.code_text` with the bundled codebook and parser (loaded once, not timed):
 the findings of issue 13 ("." * 100000 + "a" took 178 s, "a." * 50000 + "x" 66 s, a 100 KB news-like sentence
-15 s) and more of the same kind. Files go through `events.ingest.read_documents`: a gzip file holding one
+15 s) and more of the same kind. Files go through `events.ingest.documents.read_documents`: a gzip file holding one
 1 GiB line, and 1 GiB of blank lines (the first peaked at 2.2 GB, the second did not finish in 300 s); peak
 memory is the process's maximum resident set size.
 """
@@ -57,11 +57,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="files of 64 MiB instead of 1 GiB")
     args = parser.parse_args()
 
-    from events.codebook import load_codebook
-    from events.compiler import compile_codebook
-    from events.ingest import DEFAULT_MAX_RECORD_BYTES, read_documents
-    from events.parse import load_parser
-    from events.pipeline import code_text
+    from events.codebook.loader import load_codebook
+    from events.codebook.compiler import compile_codebook
+    from events.ingest.documents import DEFAULT_MAX_RECORD_BYTES, read_documents
+    from events.coding.parse import load_parser
+    from events.dataset.pipeline import code_text
 
     compiled = compile_codebook(load_codebook(), load_parser())
     code_text("Iran met Russia.", dt.date(2024, 7, 17), compiled)  # warm up the date parser

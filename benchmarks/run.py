@@ -26,7 +26,7 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "wikinews_2020_docs.jsonl"
 
 
 def count_sentences(path: Path) -> tuple[int, int]:
-    from events.text import split_sentences
+    from events.coding.text import split_sentences
 
     docs = sentences = 0
     with path.open(encoding="utf-8") as handle:
@@ -49,7 +49,7 @@ def replicate(source: Path, target: Path, times: int) -> None:
 
 def synthetic_corpus(target: Path, documents: int = 500) -> None:
     """News-like documents built from the codebook's own names and verbs (seeded, so reproducible)."""
-    from events.codebook import load_codebook
+    from events.codebook.loader import load_codebook
 
     codebook = load_codebook()
     rng = random.Random(20240717)
@@ -72,10 +72,10 @@ def synthetic_corpus(target: Path, documents: int = 500) -> None:
 
 def child(args: argparse.Namespace) -> None:
     """Run one measurement in this (fresh) process and print JSON."""
-    from events.builder import build
-    from events.codebook import load_codebook
-    from events.compiler import compile_codebook
-    from events.parse import load_parser
+    from events.dataset.builder import build
+    from events.codebook.loader import load_codebook
+    from events.codebook.compiler import compile_codebook
+    from events.coding.parse import load_parser
 
     start = time.perf_counter()
     codebook = load_codebook()
@@ -102,12 +102,12 @@ def stage_times(corpus: Path, compiled) -> dict[str, float]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from events.builder import BATCH_DOCUMENTS
-    from events.coder import code_texts
-    from events.dates import DateResolver
-    from events.ingest import Document, read_documents
-    from events.pipeline import mention_row
-    from events.schema import arrow_schema
+    from events.dataset.builder import BATCH_DOCUMENTS
+    from events.coding.coder import code_texts
+    from events.coding.dates import DateResolver
+    from events.ingest.documents import Document, read_documents
+    from events.dataset.pipeline import mention_row
+    from events.dataset.schema import arrow_schema
 
     times: dict[str, float] = {}
     parsed = [0, 0.0]  # sentences, seconds

@@ -119,13 +119,13 @@ def _codebook_option(f):
 
 
 def _parser():
-    from events.parse import load_parser
+    from events.coding.parse import load_parser
 
     return load_parser()
 
 
 def _load(codebook_path):
-    from events.codebook import load_codebook
+    from events.codebook.loader import load_codebook
 
     return load_codebook(codebook_path)
 
@@ -197,13 +197,13 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
     documents, or folders searched recursively for all of these. Re-running over an existing dataset codes
     only new or changed inputs and keeps the rest, including inputs not named this time.
     """
-    from events.builder import build as run_build
-    from events.ingest import Columns
+    from events.dataset.builder import build as run_build
+    from events.ingest.documents import Columns
 
     codebook = _load(codebook_path)
     bar = None
     if not quiet and sys.stderr.isatty():
-        from events.progress import ProgressBar
+        from events.dataset.progress import ProgressBar
 
         bar = ProgressBar(sys.stderr)
 
@@ -233,7 +233,7 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def verify(dataset, as_json):
     """Re-check DATASET against its manifest: sizes, sha256, rows, schemas, missing and extra files."""
-    from events.verify import verify as run_verify
+    from events.dataset.verify import verify as run_verify
 
     report = run_verify(dataset)
     _render_problems(report.to_dict(), report.problems, report.summary(), report.ok, as_json)
@@ -245,7 +245,7 @@ def verify(dataset, as_json):
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many event roots to list.")
 def info(dataset, as_json, top):
     """Show what DATASET holds: codebook, counts per table and year, top event roots."""
-    from events.info import info as run_info, render_info
+    from events.dataset.info import info as run_info, render_info
 
     summary = run_info(dataset, _root_labels(), top=top)
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False) if as_json else render_info(summary))
@@ -253,7 +253,7 @@ def info(dataset, as_json, top):
 
 def _root_labels() -> dict[str, str]:
     """CAMEO root labels from the bundled codebook (labels only: an unreadable codebook gives none)."""
-    from events.codebook import read_codebook
+    from events.codebook.records import read_codebook
 
     try:
         types = read_codebook().event_types
@@ -271,7 +271,7 @@ def _root_labels() -> dict[str, str]:
 @click.option("--header", is_flag=True, help="Write a first line with the column names.")
 def export(dataset, fmt, target, header):
     """Write DATASET's events (or mentions) table in another tool's layout."""
-    from events.export import export as run_export
+    from events.dataset.export import export as run_export
 
     report = run_export(dataset, target, fmt, header=header)  # (a closed pipe, "| head", ends it quietly)
     if target != "-":
@@ -286,8 +286,8 @@ def export(dataset, fmt, target, header):
 @click.option("--explain", is_flag=True, help="Also show tokens, actor matches and why each event was coded.")
 def code(text, date_, codebook_path, as_json, explain):
     """Code one TEXT and print its events (with what matched)."""
-    from events.compiler import compile_codebook
-    from events.pipeline import code_text
+    from events.codebook.compiler import compile_codebook
+    from events.dataset.pipeline import code_text
 
     try:
         day = dt.date.fromisoformat(date_)
@@ -299,7 +299,7 @@ def code(text, date_, codebook_path, as_json, explain):
         click.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
         return
     if explain:
-        from events.explain import explain_text
+        from events.coding.explain import explain_text
 
         click.echo(explain_text(text, day, compiled))
     if not rows:
@@ -327,7 +327,7 @@ def codebook():
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
 def codebook_validate(path, as_json, strict):
     """Check the codebook at PATH (default: the bundled one); list every problem as file:line."""
-    from events.validate import validate_codebook
+    from events.codebook.validate import validate_codebook
 
     report = validate_codebook(path)
     ok = report.ok(strict)
@@ -347,8 +347,8 @@ def codebook_release(path, date_, force):
     content hash in release.toml, so datasets label their rows name@version; a codebook whose files differ from
     what its version was released with labels them name@version+hash.
     """
-    from events.codebook import read_codebook, release_codebook
-    from events.validate import validate_codebook
+    from events.codebook.records import read_codebook, release_codebook
+    from events.codebook.validate import validate_codebook
 
     try:
         day = dt.date.fromisoformat(date_) if date_ else dt.date.today()
@@ -377,7 +377,7 @@ def codebook_release(path, date_, force):
 @click.option("--check-bump", is_flag=True, help="Exit non-zero when NEW's version is smaller than the changes require.")
 def codebook_diff(old, new, as_json, check_bump):
     """List entries added, removed and changed from OLD to NEW, and the semver bump that requires."""
-    from events.diff import diff_codebooks
+    from events.codebook.diff import diff_codebooks
 
     report = diff_codebooks(old, new)
     if as_json:
@@ -400,7 +400,7 @@ def codebook_diff(old, new, as_json, check_bump):
               help="Level for --min-f1 and for the list of wrong documents.")
 def evaluate(gold, as_json, codebook_path, min_f1, level):
     """Score the coder against GOLD files (JSONL records or *.txt fixtures, or folders of them)."""
-    from events.compiler import compile_codebook
+    from events.codebook.compiler import compile_codebook
     from events.evaluate import evaluate as run_evaluate, read_gold
 
     records = read_gold(gold)

@@ -22,7 +22,7 @@ when read, so that a reference's spelling is not scored as the coder's error.
 
 Matching, per document
 ----------------------
-Each record's text is coded with `events.pipeline.code_text(text, pub_date, compiled)`; every returned mention
+Each record's text is coded with `events.dataset.pipeline.code_text(text, pub_date, compiled)`; every returned mention
 row is one predicted event (a repeated prediction counts twice). Each predicted and reference event is reduced
 to a key at three levels:
 
@@ -571,7 +571,7 @@ def evaluate_predictions(records: Sequence[GoldRecord], predictions: Sequence[Se
 
 def evaluate(records: Sequence[GoldRecord], compiled) -> EvaluationReport:
     """Code each record's text with the compiled codebook and score the events against the record's."""
-    from events.pipeline import code_text
+    from events.dataset.pipeline import code_text
 
     predictions = [predicted_tuples(code_text(r.text, r.pub_date or DEFAULT_DATE, compiled, dated=r.pub_date is not None))
                    for r in records]

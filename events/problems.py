@@ -47,7 +47,7 @@ CATALOGUE: dict[str, str] = {
     "IN008": "orphan-metadata",
     "IN009": "record-too-large",
     "IN010": "json-beyond-limits",
-    # datasets (events verify; the checks live in events.verify)
+    # datasets (events verify; the checks live in events.dataset.verify)
     "VF001": "missing-file",
     "VF002": "unlisted-file",
     "VF003": "size-mismatch",

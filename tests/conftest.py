@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from events.codebook import load_codebook
-from events.compiler import compile_codebook
-from events.parse import load_parser
+from events.codebook.loader import load_codebook
+from events.codebook.compiler import compile_codebook
+from events.coding.parse import load_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -44,7 +44,7 @@ def compiled(codebook, parser):
 @pytest.fixture(scope="session")
 def code(compiled):
     """code(text, date="2024-07-17") -> mention rows, with the bundled codebook."""
-    from events.pipeline import code_text
+    from events.dataset.pipeline import code_text
 
     def run(text: str, date: str = "2024-07-17", **kwargs):
         return code_text(text, dt.date.fromisoformat(date), compiled, **kwargs)
@@ -54,7 +54,7 @@ def code(compiled):
 
 @pytest.fixture(scope="session")
 def seed_dataset(tmp_path_factory, codebook):
-    from events.builder import build
+    from events.dataset.builder import build
 
     out = tmp_path_factory.mktemp("seed") / "data"
     report = build([SEEDS], out, codebook=codebook, jobs=1)

@@ -12,9 +12,9 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from events.builder import BuildError, build
-from events.schema import TABLES, table_spec, type_name
-from events.verify import verify
+from events.dataset.builder import BuildError, build
+from events.dataset.schema import TABLES, table_spec, type_name
+from events.dataset.verify import verify
 
 from conftest import ROOT, SEEDS
 
@@ -216,7 +216,7 @@ def test_build_reads_csv_parquet_and_text_folders(tmp_path, codebook):
 
     _mixed_corpus(tmp_path)
     pq.write_table(pa.table({"doc": ["p1"], "body": ["Iran met Russia."], "day": [dt.date(2024, 7, 1)]}), tmp_path / "t.parquet")
-    from events.ingest import Columns
+    from events.ingest.documents import Columns
 
     (tmp_path / "j.jsonl").write_text(json.dumps({"doc": "j1", "body": "Iran met Russia.", "day": "2024-07-02"}) + "\n")
     (tmp_path / "mapped").mkdir()
@@ -232,7 +232,7 @@ def test_build_reads_csv_parquet_and_text_folders(tmp_path, codebook):
 def test_build_ordered_map_keeps_a_bounded_window():
     import concurrent.futures as cf
 
-    from events.builder import ordered_map
+    from events.dataset.builder import ordered_map
 
     consumed = []
 
@@ -248,7 +248,7 @@ def test_build_ordered_map_keeps_a_bounded_window():
 
 
 def test_build_small_write_buffers_give_the_same_rows_in_more_row_groups(tmp_path, codebook, monkeypatch):
-    import events.builder as build_module
+    import events.dataset.builder as build_module
 
     inputs = [tmp_path / name for name in _mixed_corpus(tmp_path)]
     build(inputs, tmp_path / "big", codebook=codebook, jobs=1)
@@ -276,7 +276,7 @@ def test_build_with_an_edited_codebook_labels_rows_with_its_content_hash_and_war
     from click.testing import CliRunner
 
     from events.cli import main
-    from events.codebook import load_codebook
+    from events.codebook.loader import load_codebook
 
     from conftest import MINIMAL_CODEBOOK
 
@@ -427,7 +427,7 @@ def test_build_tables_without_rows_are_still_written_and_load_everywhere(tmp_pat
 def test_build_progress_reports_bytes_read_for_a_percentage_and_a_bar_within_80_columns(tmp_path, codebook):
     import io
 
-    from events.progress import ProgressBar
+    from events.dataset.progress import ProgressBar
 
     inputs = [tmp_path / name for name in _mixed_corpus(tmp_path)]
     calls = []
@@ -451,10 +451,10 @@ def test_build_progress_reports_bytes_read_for_a_percentage_and_a_bar_within_80_
 # -- issue 13 -------------------------------------------------------------------------------------------------------
 def test_build_public_name_is_the_function_not_a_module():
     """Finding 9: `from events import build; build([...])` failed once the submodule had been imported."""
-    import events.builder  # noqa: F401 - importing a submodule must not shadow the function
+    import events.dataset.builder  # noqa: F401 - importing a submodule must not shadow the function
     from events import build as public_build
 
-    assert callable(public_build) and public_build is events.builder.build
+    assert callable(public_build) and public_build is events.dataset.builder.build
     import events
 
     assert all(callable(getattr(events, name)) for name in events.__all__ if name not in ("__version__", "DISTRIBUTION"))
@@ -465,7 +465,7 @@ def test_build_second_build_into_a_locked_folder_stops_or_waits(tmp_path, codebo
     --wait stops at once and writes nothing; with --wait it waits, then builds."""
     import threading
 
-    from events.lock import DatasetLocked, dataset_lock
+    from events.dataset.lock import DatasetLocked, dataset_lock
 
     out = tmp_path / "out"
     source = _bad_input(tmp_path)
@@ -487,7 +487,7 @@ def test_build_second_build_into_a_locked_folder_stops_or_waits(tmp_path, codebo
 def test_build_two_concurrent_builds_leave_a_dataset_verify_accepts(tmp_path):
     """Finding 1, end to end: two `events build --wait` processes into one folder, at the same time, with different
     inputs; both succeed, one after the other, and the dataset holds both and verifies."""
-    from events.verify import verify
+    from events.dataset.verify import verify
 
     inputs = []
     for k in range(2):
@@ -508,7 +508,7 @@ def test_build_two_concurrent_builds_leave_a_dataset_verify_accepts(tmp_path):
 
 def test_build_year_one_publication_dates(tmp_path, codebook):
     """Finding 5: year-1 publication dates with relative expressions crashed the build (OverflowError)."""
-    from events.verify import verify
+    from events.dataset.verify import verify
 
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(json.dumps({"id": f"x{i}", "date": day, "text": text}) for i, (day, text) in enumerate([

@@ -64,7 +64,7 @@ def test_cli_unwritable_out_is_a_message(tmp_path):
 
 
 def test_cli_full_disk_is_a_message(tmp_path, monkeypatch):
-    import events.builder as builder
+    import events.dataset.builder as builder
 
     def full(out, rejects):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(out / "rejected.jsonl"))
@@ -121,7 +121,7 @@ def test_cli_usage_errors_exit_2(tmp_path):
 
 
 def test_cli_locked_dataset_exits_5(tmp_path):
-    from events.lock import dataset_lock
+    from events.dataset.lock import dataset_lock
 
     with dataset_lock(tmp_path / "d"):
         result = CliRunner().invoke(main, ["build", str(_input(tmp_path)), "--out", str(tmp_path / "d"), "-q"])
@@ -129,7 +129,7 @@ def test_cli_locked_dataset_exits_5(tmp_path):
 
 
 def test_cli_unexpected_error_is_one_line_and_exit_70(tmp_path, monkeypatch):
-    import events.builder as builder
+    import events.dataset.builder as builder
 
     def bug(*args, **kwargs):
         raise RuntimeError("something impossible")
@@ -168,8 +168,8 @@ def test_cli_a_wrapped_known_error_keeps_its_exit_code(tmp_path, monkeypatch):
     """A command that wraps a known error in a ClickException (exit 1 by default) still exits with that error's code."""
     import click
 
-    import events.info as info
-    from events.info import InfoError
+    import events.dataset.info as info
+    from events.dataset.info import InfoError
 
     def wrapped(*args, **kwargs):
         try:

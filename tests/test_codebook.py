@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from events.codebook import read_codebook
-from events.validate import validate_codebook
-from events.actors import actors_in
+from events.codebook.records import read_codebook
+from events.codebook.validate import validate_codebook
+from events.coding.actors import actors_in
 
 from conftest import FIXTURES, MINIMAL_CODEBOOK, ROOT, shared_path
 

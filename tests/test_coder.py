@@ -6,8 +6,8 @@ test_gold.py.
 
 import pytest
 
-from events.actors import actors_in
-from events.compiler import compile_pattern
+from events.coding.actors import actors_in
+from events.codebook.compiler import compile_pattern
 
 CASES = [
     # subject / object around the verb, titles and unknown names after titles
@@ -168,7 +168,7 @@ def test_coder_he_and_she_never_refer_to_a_body_of_people(code, crowd):
 
 
 def test_compiler_tells_plural_and_collective_names_from_individuals():
-    from events.compiler import _plural_form
+    from events.codebook.compiler import _plural_form
 
     assert [n for n in ["people", "gunmen", "security forces", "police", "council of ministers", "chief of staff",
                         "foreign minister", "policewoman", "envoy", "Congress", "boss"] if _plural_form(n)] == \

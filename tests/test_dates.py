@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from events.dates import DATES_VERSION, DateResolution, DateResolver
+from events.coding.dates import DATES_VERSION, DateResolution, DateResolver
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dates.txt"
 HEADERS = ("title", "pub", "verb", "dateline")
@@ -200,9 +200,9 @@ def test_dates_version_name():
 
 
 def test_dates_import_is_lazy_and_clock_free():
-    code = "import sys, events.dates; assert 'dateparser' not in sys.modules, 'dateparser imported eagerly'"
+    code = "import sys, events.coding.dates; assert 'dateparser' not in sys.modules, 'dateparser imported eagerly'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
-    source = (Path(__file__).parent.parent / "events" / "dates.py").read_text(encoding="utf-8")
+    source = (Path(__file__).parent.parent / "events" / "coding" / "dates.py").read_text(encoding="utf-8")
     assert not re.search(r"\b(?:date|datetime)\.(?:today|now|utcnow)\(", source)
 
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from events.cli import main
-from events.diff import diff_codebooks
+from events.codebook.diff import diff_codebooks
 
 from conftest import edited_codebook
 

@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from events.export import GDELT_COLUMNS, GDELT_MENTION_COLUMNS, export, gdelt_event_id
+from events.dataset.export import GDELT_COLUMNS, GDELT_MENTION_COLUMNS, export, gdelt_event_id
 
 from conftest import shared_path
 
@@ -101,7 +101,7 @@ def test_export_gdelt_mentions_one_row_of_16_fields_per_mention_joining_the_even
 def test_export_of_a_dataset_without_events_is_empty(tmp_path, codebook, fmt):
     import json
 
-    from events.builder import build
+    from events.dataset.builder import build
 
     (tmp_path / "q.jsonl").write_text(json.dumps({"id": "q", "date": "2024-05-02", "text": "It rained on Tuesday."}) + "\n")
     build([tmp_path / "q.jsonl"], tmp_path / "out", codebook=codebook, jobs=1)

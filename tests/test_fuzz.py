@@ -31,7 +31,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from events.ingest import Document, Reject, read_documents  # noqa: E402
+from events.ingest.documents import Document, Reject, read_documents  # noqa: E402
 
 from conftest import MINIMAL_CODEBOOK  # noqa: E402
 
@@ -161,7 +161,7 @@ def test_fuzz_jsonl(data):
 
 # -- CSV ---------------------------------------------------------------------------------------------------------
 def _csv_valid(row: list[str]) -> bool:
-    from events.ingest import parse_pub_date
+    from events.ingest.documents import parse_pub_date
 
     if len(row) != 3 or not all(row) or len(",".join(row).encode()) >= LIMIT:
         return False
@@ -289,7 +289,7 @@ ADVERSARIAL = st.one_of(
 @settings(max_examples=_examples("text"))
 @given(text=ADVERSARIAL, day=st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)))
 def test_fuzz_text_codes_without_error(compiled, text, day):
-    from events.pipeline import code_text
+    from events.dataset.pipeline import code_text
 
     for row in code_text(text, day, compiled):
         assert dt.date.min <= row["event_date"] <= day
@@ -306,10 +306,11 @@ MUTATIONS = st.sampled_from(["delete", "empty", "header-only", "garbage", "drop-
 @given(st.data())
 def test_fuzz_codebook_mutations(parser, data):
     """A mutated codebook is a report or a `CodebookError`, never a crash; one that loads also compiles and codes."""
-    from events.codebook import CodebookError, load_codebook
-    from events.compiler import compile_codebook
-    from events.pipeline import code_text
-    from events.validate import validate_codebook
+    from events.codebook.records import CodebookError
+    from events.codebook.loader import load_codebook
+    from events.codebook.compiler import compile_codebook
+    from events.dataset.pipeline import code_text
+    from events.codebook.validate import validate_codebook
 
     files = sorted(p.relative_to(MINIMAL_CODEBOOK).as_posix() for p in MINIMAL_CODEBOOK.rglob("*") if p.is_file())
     with tempfile.TemporaryDirectory() as tmp:
@@ -356,8 +357,8 @@ def test_fuzz_build_accounts_for_every_record_and_verifies(codebook, parser, dat
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from events.builder import BuildError, build
-    from events.verify import verify
+    from events.dataset.builder import BuildError, build
+    from events.dataset.verify import verify
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

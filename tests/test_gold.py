@@ -89,7 +89,7 @@ def articles():
 
 
 def test_gold_articles_are_whole_articles(articles):
-    from events.text import split_sentences
+    from events.coding.text import split_sentences
 
     assert len(articles) >= 60
     assert all(len(split_sentences(r.text)) >= 3 for r in articles), [r.origin for r in articles if len(split_sentences(r.text)) < 3]

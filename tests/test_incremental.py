@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from events.builder import BuildError, build, input_key
-from events.verify import verify
+from events.dataset.builder import BuildError, build, input_key
+from events.dataset.verify import verify
 
 SENTENCES = (
     "Iran's foreign minister met his Russian counterpart in Moscow on Tuesday.",
@@ -29,7 +29,7 @@ def snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def shards(snap: dict, input_path: Path, out: Path) -> set[str]:
-    from events.builder import shard_name
+    from events.dataset.builder import shard_name
 
     name = shard_name(Path(input_key(input_path, out)))
     return {rel for rel in snap if rel.endswith("/" + name)}
@@ -148,7 +148,7 @@ def test_incremental_other_codebook_needs_rebuild(tmp_path, codebook, two_inputs
 
 
 def test_incremental_failure_while_coding_leaves_the_dataset_as_it_was(tmp_path, codebook, two_inputs, monkeypatch):
-    import events.builder as build_module
+    import events.dataset.builder as build_module
 
     a, b = two_inputs
     out = tmp_path / "out"
@@ -207,7 +207,7 @@ def test_incremental_stray_files_are_not_adopted(tmp_path, codebook, two_inputs)
 
 
 def test_incremental_column_mapping_applies_to_every_input_and_is_part_of_its_identity(tmp_path, codebook, two_inputs):
-    from events.ingest import Columns
+    from events.ingest.documents import Columns
 
     a, _ = two_inputs
     mapped = tmp_path / "mapped.jsonl"  # JSONL with its own field names: the column flags apply to it too

@@ -2,7 +2,7 @@
 
 import json
 
-from events.info import info, render_info
+from events.dataset.info import info, render_info
 
 
 def test_info_counts_agree_with_the_manifest(seed_dataset, codebook):

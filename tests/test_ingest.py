@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from events.ingest import Document, InputError, Reject, discover_inputs, parse_pub_date, read_documents
+from events.ingest.documents import Document, InputError, Reject, discover_inputs, parse_pub_date, read_documents
 
 GOOD = {"id": "a", "text": "Iran met Russia.", "date": "2024-07-17"}
 
@@ -88,7 +88,7 @@ def test_ingest_pub_date_forms(value):
 
 
 # -- tables and text folders ---------------------------------------------------------------------------
-from events.ingest import Columns, input_fingerprint, split_front_matter  # noqa: E402
+from events.ingest.documents import Columns, input_fingerprint, split_front_matter  # noqa: E402
 
 
 def _ids_and_rejects(items):
@@ -178,7 +178,7 @@ def test_ingest_front_matter_forms(text, fields):
 
 @pytest.mark.parametrize("table", ["metadata.csv", "index.jsonl"])
 def test_ingest_txt_folder_metadata_table_beside_the_files(tmp_path, table):
-    from events.ingest import Columns
+    from events.ingest.documents import Columns
 
     folder = tmp_path / "txt"
     folder.mkdir()
@@ -241,7 +241,7 @@ def test_ingest_discover_names_a_file_once_whatever_the_path(tmp_path, monkeypat
 
 
 def test_ingest_json_limits_do_not_depend_on_the_interpreter():
-    from events.ingest import MAX_JSON_DEPTH, load_json
+    from events.ingest.documents import MAX_JSON_DEPTH, load_json
 
     assert load_json("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH) is not None
     assert load_json('{"a": "' + "[" * 1000 + '"}') == {"a": "[" * 1000}  # brackets inside strings do not nest
@@ -326,7 +326,7 @@ def test_ingest_a_record_over_the_limit_is_rejected_while_reading(tmp_path, kind
 def test_ingest_blank_line_flood_is_read_block_by_block(tmp_path):
     """Finding 6: 1 GiB of blank lines did not finish in 300 s. Blank runs are skipped by byte searches, one per block
     read, not by a Python step per line (benchmarks/adversarial.py times 1 GiB)."""
-    from events.reading import BLOCK, LineReader, lines
+    from events.ingest.reading import BLOCK, LineReader, lines
 
     data = b"\n" * (8 * BLOCK) + json.dumps(GOOD).encode() + b"\n" + b" \r\n" * BLOCK
 

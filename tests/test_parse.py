@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from events.parse import ParserError, load_parser, model_hash
+from events.coding.parse import ParserError, load_parser, model_hash
 from events.resources import default_parser_path
-from events.text import tokenize
+from events.coding.text import tokenize
 
 SENTENCES = [
     "Iran's foreign minister met his Russian counterpart in New York on Tuesday.",

@@ -36,7 +36,7 @@ def _loading_snippets() -> list[tuple[str, str]]:
 def fresh_build(request, tmp_path_factory, codebook):
     """A fresh build where the README's snippets expect it (`data/seeds`): of the seeds, and of a corpus in which
     nothing is coded (every table but documents without rows)."""
-    from events.builder import build
+    from events.dataset.builder import build
 
     root = tmp_path_factory.mktemp("readme")
     inputs = [SEEDS]

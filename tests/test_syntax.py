@@ -1,4 +1,4 @@
-"""Reading roles and modality off a dependency tree (`events.syntax`), on hand-written trees.
+"""Reading roles and modality off a dependency tree (`events.coding.syntax`), on hand-written trees.
 
 The trees are written here, not parsed, so these tests pin the grammar's reading of each relation whatever the
 model predicts; `tests/test_parse.py` tests the model, `tests/test_coder.py` the two together.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from events.actors import Actor, Group
-from events.parse import Parse
-from events.syntax import Tree
+from events.coding.actors import Actor, Group
+from events.coding.parse import Parse
+from events.coding.syntax import Tree
 
 
 def tree(spec: str, groups: list[tuple[int, int]] = ()) -> Tree:

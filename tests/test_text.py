@@ -1,6 +1,6 @@
 import pytest
 
-from events.text import normalise_for_dedup, split_sentences, tokenize
+from events.coding.text import normalise_for_dedup, split_sentences, tokenize
 
 
 @pytest.mark.parametrize(
@@ -91,8 +91,8 @@ def test_text_sentence_budget_keeps_a_run_on_sentence_from_the_parser(compiled):
     """A 100 KB news-like 'sentence' (15 s through the coder before) is counted as not coded, never parsed."""
     import datetime as dt
 
-    from events.coder import code_texts
-    from events.text import MAX_SENTENCE_TOKENS, Sentence, sentence_budget
+    from events.coding.coder import code_texts
+    from events.coding.text import MAX_SENTENCE_TOKENS, Sentence, sentence_budget
 
     unit = "Iran's foreign minister met his Russian counterpart in Moscow on Tuesday, and Russia accused China of spying, "
     text = "Iran accused Russia of spying.\n" + (unit * 1000)[:100_000] + "\nRussia accused Iran of spying."
@@ -113,8 +113,8 @@ def test_text_document_budget_stops_coding_once_spent(compiled, monkeypatch):
     """One document cannot take a build's time: past its token budget, no later sentence is coded (and each counts)."""
     import datetime as dt
 
-    import events.coder as coder
-    from events.text import Budget, Sentence
+    import events.coding.coder as coder
+    from events.coding.text import Budget, Sentence
 
     budget = Budget(10)
     checks = [budget.check(Sentence(i, 0, "Iran met Russia again."), tokenize("Iran met Russia again.")) for i in range(4)]

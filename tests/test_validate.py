@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from events.cli import main
-from events.codebook import CodebookError, load_codebook, write_release_record
+from events.codebook.records import CodebookError, write_release_record
+from events.codebook.loader import load_codebook
 from events.problems import CATALOGUE
-from events.validate import validate_codebook
+from events.codebook.validate import validate_codebook
 
 from conftest import MINIMAL_CODEBOOK, edited_codebook
 

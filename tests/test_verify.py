@@ -7,8 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from events.builder import output_entry
-from events.verify import verify
+from events.dataset.builder import output_entry
+from events.dataset.verify import verify
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_verify_cli_lines_and_exit_code(dataset):
 
 def test_verify_a_shard_name_that_is_not_a_file_name_is_a_manifest_problem():
     """A hand-edited shard such as '*' would make a later build delete every input's files; it is refused."""
-    from events.manifest import manifest_problems
+    from events.dataset.manifest import manifest_problems
 
     manifest = {"format": "f", "codebook": {}, "behaviour": {}, "schemas": {}, "parser": {}, "outputs": [],
                 "totals": {k: 0 for k in ("documents", "sentences", "mentions", "events", "rejected")},

@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from events.codebook import RELEASE_FILE, ActorEntry, Codebook, read_codebook
-from events.compiler import FLAGS, _literal_tokens, GAP, MAX_GAP, SLOT, CompiledPattern, compile_pattern, plural, verb_forms
+from events.codebook.records import RELEASE_FILE, ActorEntry, Codebook, read_codebook
+from events.codebook.compiler import (FLAGS, _literal_tokens, GAP, MAX_GAP, SLOT, CompiledPattern, compile_pattern,
+                                      plural, verb_forms)
 from events.problems import Problem
 from events.problems import did_you_mean as _difflib_hint
 

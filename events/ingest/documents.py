@@ -39,8 +39,8 @@ from dataclasses import asdict, dataclass
 from itertools import accumulate
 from pathlib import Path
 
-from events.reading import BOM, CSV_BREAKS, LineReader, csv_records, lines
-from events.reading import Record as RawRecord
+from events.ingest.reading import BOM, CSV_BREAKS, LineReader, csv_records, lines
+from events.ingest.reading import Record as RawRecord
 
 INPUT_SUFFIXES = (".jsonl", ".jsonl.gz", ".csv", ".csv.gz", ".parquet")
 TXT_SUFFIX = ".txt"

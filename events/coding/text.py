@@ -2,7 +2,7 @@
 
 Deliberately rule-based: news English is regular enough that a splitter aware of abbreviations and
 initials, and a tokenizer that keeps possessives and negation clitics apart, give the coder what it needs;
-the parser (`events.parse`) then reads these same tokens, so dictionary matches and offsets never move.
+the parser (`events.coding.parse`) then reads these same tokens, so dictionary matches and offsets never move.
 Offsets always refer to the original string so every coded event can point back at the characters that
 produced it.
 

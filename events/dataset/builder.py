@@ -6,7 +6,7 @@ without touching anyone else's):
     DIR/mentions/year=YYYY/month=MM/<shard>.parquet    one row per coded event mention
     DIR/documents/year=YYYY/month=MM/<shard>.parquet   one row per document read
     DIR/events/year=YYYY/month=MM/part-0.parquet       mentions aggregated per (date, source, target, code)
-    DIR/labels/{event_codes,actor_codes,countries}.parquet   the codebook's lookup tables (events.labels)
+    DIR/labels/{event_codes,actor_codes,countries}.parquet   the codebook's lookup tables (events.dataset.labels)
     DIR/rejected.jsonl                                  every input record that could not be used
     DIR/manifest.json                                   inputs, outputs, codebook, versions; no timestamps
 
@@ -24,7 +24,7 @@ manifest that are not named on this run are kept as they are (a dataset is exten
 yesterday's files again is not required). A different codebook, behaviour version or table schema requires
 `rebuild=True`, which codes the named inputs from scratch.
 
-Concurrency: a build holds the dataset's lock (`events.lock`, an OS advisory lock on `DIR/.events.lock`) from
+Concurrency: a build holds the dataset's lock (`events.dataset.lock`, an OS advisory lock on `DIR/.events.lock`) from
 start to end, so a second build into the same folder waits for it or stops at once (`wait`), and never writes
 beside it.
 
@@ -53,13 +53,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from events import DISTRIBUTION, __version__
-from events.codebook import Codebook, load_codebook
-from events.parse import Parser, load_parser
-from events.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
-from events.ingest import (DEFAULT_COLUMNS, DEFAULT_MAX_RECORD_BYTES, Columns, Cursor, Document, InputError, Reject,
-                           discover_inputs, file_sha256, input_fingerprint, input_kind, read_documents)
-from events.lock import dataset_lock, forget_inherited_locks
-from events.schema import LABELS, TABLES, arrow_schema, table_spec
+from events.codebook.records import Codebook
+from events.codebook.loader import load_codebook
+from events.coding.parse import Parser, load_parser
+from events.codebook.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
+from events.ingest.documents import (DEFAULT_COLUMNS, DEFAULT_MAX_RECORD_BYTES, Columns, Cursor, Document, InputError,
+                                     Reject, discover_inputs, file_sha256, input_fingerprint, input_kind, read_documents)
+from events.dataset.lock import dataset_lock, forget_inherited_locks
+from events.dataset.schema import LABELS, TABLES, arrow_schema, table_spec
 
 DATASET_FORMAT = "events.dataset.v2"  # v2: inputs named by their resolved path relative to the dataset folder
 BATCH_DOCUMENTS = 64  # documents coded together: their sentences that need a tree are parsed in one batch per round
@@ -97,7 +98,7 @@ class InputStats:
     rejected: int = 0
     sentences: int = 0
     mentions: int = 0
-    sentences_not_coded: int = 0  # over the coder's budget (events.text.sentence_budget)
+    sentences_not_coded: int = 0  # over the coder's budget (events.coding.text.sentence_budget)
 
 
 @dataclass
@@ -132,7 +133,7 @@ class BuildReport:
             + (f" (see {self.out / 'rejected.jsonl'})" if self.rejects else ""),
         ]
         if self.sentences_not_coded:
-            from events.text import MAX_SENTENCE_CHARS, MAX_SENTENCE_TOKENS
+            from events.coding.text import MAX_SENTENCE_CHARS, MAX_SENTENCE_TOKENS
 
             lines.append(f"  sentences not coded: {self.sentences_not_coded:,} (longer than {MAX_SENTENCE_TOKENS} tokens or "
                          f"{MAX_SENTENCE_CHARS:,} characters, or past a document's first sentences: the coder's budget)")
@@ -172,7 +173,7 @@ def _start_worker(compiled: CompiledCodebook | None) -> None:
 
 
 def _work(batch: list[Document]):
-    from events.pipeline import code_batch
+    from events.dataset.pipeline import code_batch
 
     assert _WORKER_CODEBOOK is not None
     return code_batch(batch, _WORKER_CODEBOOK)
@@ -220,7 +221,7 @@ def build(
     the inputs coded on this run have been read, of how many (for a percentage and an estimate of the time left).
     `codebook` and `parser` default to the ones shipped in the package. A record over `max_record_bytes` is
     rejected (IN009). When another build holds the dataset's lock, `wait` waits for it (calling `on_wait` first),
-    else `events.lock.DatasetLocked` is raised at once.
+    else `events.dataset.lock.DatasetLocked` is raised at once.
     """
     codebook = codebook or load_codebook()
     parser = parser or load_parser()
@@ -377,9 +378,9 @@ def shard_name(path: Path) -> str:
 # -- what an existing dataset holds ---------------------------------------------------------------------
 def dataset_identity(codebook: Codebook, parser: Parser) -> dict:
     """Everything that must match for an existing dataset to be extended rather than rebuilt."""
-    from events.coder import CODER_VERSION
-    from events.dates import DATES_VERSION
-    from events.text import TEXT_VERSION
+    from events.coding.coder import CODER_VERSION
+    from events.coding.dates import DATES_VERSION
+    from events.coding.text import TEXT_VERSION
 
     return {
         "format": DATASET_FORMAT,
@@ -398,7 +399,7 @@ def dataset_identity(codebook: Codebook, parser: Parser) -> dict:
 
 
 def read_previous_manifest(out: Path) -> dict | None:
-    from events.manifest import read_manifest
+    from events.dataset.manifest import read_manifest
 
     if not (out / "manifest.json").is_file():
         return None
@@ -501,7 +502,7 @@ def _code_inputs(to_code, locations, staging, compiled, jobs, seen_ids, rejects,
         context = mp.get_context()
         inherited = context.get_start_method() == "fork"
         if inherited:
-            from events.dates import warm_up
+            from events.coding.dates import warm_up
 
             warm_up()  # forked workers inherit the loaded date parser
         executor = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
@@ -661,7 +662,7 @@ def aggregate_events(out: Path, compiled: CompiledCodebook, partitions: list[str
     Only `partitions` ("year=YYYY/month=MM"; all when None) are aggregated again; a partition left without
     mentions loses its events file. Returns the events files written, relative to `out`.
     """
-    from events.aggregate import aggregate_partition
+    from events.dataset.aggregate import aggregate_partition
 
     if partitions is None:
         shutil.rmtree(out / "events", ignore_errors=True)
@@ -703,8 +704,8 @@ def _fill_empty_tables(out: Path) -> set[str]:
 
 
 def _write_labels(out: Path, codebook: Codebook) -> set[str]:
-    """The codebook's lookup tables (`events.labels`), rewritten only when their bytes change."""
-    from events.labels import label_tables
+    """The codebook's lookup tables (`events.dataset.labels`), rewritten only when their bytes change."""
+    from events.dataset.labels import label_tables
 
     targets = {out / "labels" / f"{name}.parquet": table for name, table in label_tables(codebook).items()}
     return {path.relative_to(out).as_posix() for path, table in targets.items() if _write_if_changed(path, table)}
@@ -775,7 +776,7 @@ def table_of(rel: str) -> str:
 def write_manifest(out: Path, report: BuildReport, codebook: Codebook, identity: dict,
                    old_outputs: dict | None = None, written: set[str] | None = None) -> dict:
     """Write `manifest.json`; files not written on this run keep the entry the old manifest has for them."""
-    from events.labels import iso_source
+    from events.dataset.labels import iso_source
 
     old_outputs = old_outputs or {}
     outputs = []

@@ -1,6 +1,6 @@
 """The shape of `manifest.json`: what every reader of a dataset may rely on before it uses a value.
 
-A manifest is written by `events.builder.write_manifest`; one edited by hand, truncated or written by another tool
+A manifest is written by `events.dataset.builder.write_manifest`; one edited by hand, truncated or written by another tool
 may hold anything. `manifest_problems` lists every place where it departs from the expected shape (a path and what
 was expected), so `events verify` reports it (VF008), and `events build` and `events info` refuse it with a message,
 instead of failing on the first value of the wrong type.

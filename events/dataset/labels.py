@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from events.codebook import Codebook
-from events.schema import LABELS, arrow_schema
+from events.codebook.records import Codebook
+from events.dataset.schema import LABELS, arrow_schema
 
 ACTOR_CODE_KINDS = ("country", "type", "known_group", "religion", "ethnic")
 

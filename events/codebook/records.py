@@ -1,9 +1,11 @@
-"""Load a codebook folder into plain, immutable records, reporting every problem with its file and line.
+"""Read a codebook folder into plain, immutable records, reporting every problem with its file and line.
 
-`load_codebook(path)` only reads and checks the files' shape (columns, types, duplicates); the semantic
-checks that need the whole codebook live in `events.validate`, and turning records into matchers lives
-in `events.compiler`. The codebook is data passed explicitly to whoever needs it: nothing here caches or
-reads files behind a caller's back.
+`read_codebook(path)` only reads and checks the files' shape (columns, types, duplicates); the semantic
+checks that need the whole codebook live in `events.codebook.validate`, turning records into matchers lives
+in `events.codebook.compiler`, and `events.codebook.loader.load_codebook` runs both reading and checks. This
+module imports neither, so the codebook modules import one way only: records <- compiler <- validate <- loader.
+The codebook is data passed explicitly to whoever needs it: nothing here caches or reads files behind a caller's
+back.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from events.problems import Problem
 from events.problems import did_you_mean
 from events.resources import default_codebook_path, schemas_dir
 
-__all__ = ["Codebook", "CodebookError", "load_codebook", "read_codebook", "default_codebook_path", "release_codebook",
+__all__ = ["Codebook", "CodebookError", "read_codebook", "default_codebook_path", "release_codebook",
            "RELEASE_FILE"]
 
 # The release record: the version and content hash a codebook was released with (`events codebook release` writes it).
@@ -175,17 +177,6 @@ class CodebookError(Exception):
         shown = "\n".join(str(p) for p in errors[:20])
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
         super().__init__(f"codebook has {len(errors)} error(s):\n{shown}{more}")
-
-
-def load_codebook(path: str | Path | None = None) -> Codebook:
-    """Read a codebook folder and raise `CodebookError` listing every error, if any."""
-    from events.validate import semantic_problems
-
-    codebook = read_codebook(path)
-    problems = sorted(set(codebook.problems) | set(semantic_problems(codebook, thorough=False)))
-    if any(p.severity == "error" for p in problems):
-        raise CodebookError(problems)
-    return codebook
 
 
 def read_codebook(path: str | Path | None = None) -> Codebook:

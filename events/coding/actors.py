@@ -1,6 +1,6 @@
 """Actors in a sentence: dictionary phrases → actors (countries with titles, people, groups) → compound groups.
 
-The first half of the coder's work, kept apart from verbs and roles (`events.coder`): it reads the compiled trie,
+The first half of the coder's work, kept apart from verbs and roles (`events.coding.coder`): it reads the compiled trie,
 composes "Iran's Acting Foreign Minister Ali Bagheri Kani" into one IRNGOV, resolves bare agents ("police",
 "the minister") from the document context, and joins "the US, UK and France" into one compound group.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from events import grammar as g
-from events.compiler import CompiledCodebook, PhraseEntry
-from events.text import Token, tokenize
+from events.coding import grammar as g
+from events.codebook.compiler import CompiledCodebook, PhraseEntry
+from events.coding.text import Token, tokenize
 
 
 @dataclass(frozen=True, slots=True)

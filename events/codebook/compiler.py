@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from events.codebook import ActorEntry, AgentEntry, Codebook, CodebookError, Discard, EventType
+from events.codebook.records import ActorEntry, AgentEntry, Codebook, CodebookError, Discard, EventType
 from events.problems import Problem
-from events import grammar as g
-from events.grammar import DETERMINERS, PREPOSITIONS, SUBJECT_PRONOUNS
-from events.text import tokenize
+from events.coding import grammar as g
+from events.coding.grammar import DETERMINERS, PREPOSITIONS, SUBJECT_PRONOUNS
+from events.coding.text import tokenize
 
 if TYPE_CHECKING:
-    from events.parse import Parser
+    from events.coding.parse import Parser
 
 COMPILER_VERSION = "events.compiler.v2"  # v2: cues, reporting verbs, genders
 
@@ -186,7 +186,7 @@ class CompiledCodebook:
 # -- compile ------------------------------------------------------------------------------------------
 def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> CompiledCodebook:
     """Build the matchers for `codebook` (which must have loaded without errors), with the loaded `parser`
-    (`events.parse.load_parser()`) the coder reads sentence structure from."""
+    (`events.coding.parse.load_parser()`) the coder reads sentence structure from."""
     trie: dict = {}
     for actor in codebook.actors:
         for name in actor.names:

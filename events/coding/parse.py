@@ -2,7 +2,7 @@
 
 The model (`events/_model/parser`, reproduced by `training/parser/train.py` from the UD English treebanks) is a
 spaCy pipeline with a tagger (Penn Treebank tags) and a parser (Universal Dependencies relations). It parses our
-own tokens (`events.text.tokenize`), so every dictionary match, pattern and offset keeps referring to the same
+own tokens (`events.coding.text.tokenize`), so every dictionary match, pattern and offset keeps referring to the same
 tokens, and only the sentences that can yield an event are parsed, in batches.
 
 `load_parser()` reads the model once; the loaded `Parser` is passed in with the compiled codebook, and nothing
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 from events.resources import default_parser_path
-from events.text import Token
+from events.coding.text import Token
 
 PARSE_VERSION = "events.parse.v1"
 

@@ -12,13 +12,13 @@ from functools import cache
 
 import pyarrow as pa
 
-from events.aggregate import global_event_id
-from events.coder import CODER_VERSION, Event, code_texts, event_id
-from events.text import normalise_for_dedup
-from events.compiler import CompiledCodebook
-from events.dates import DATELINE_WINDOW, DateResolution, DateResolver
-from events.ingest import Document
-from events.schema import arrow_schema
+from events.dataset.aggregate import global_event_id
+from events.coding.coder import CODER_VERSION, Event, code_texts, event_id
+from events.coding.text import normalise_for_dedup
+from events.codebook.compiler import CompiledCodebook
+from events.coding.dates import DATELINE_WINDOW, DateResolution, DateResolver
+from events.ingest.documents import Document
+from events.dataset.schema import arrow_schema
 
 
 @dataclass(frozen=True)
@@ -230,9 +230,9 @@ def code_text(text: str, date: dt.date, compiled: CompiledCodebook | None = None
     codebook when coding many texts.
     """
     if compiled is None:
-        from events.codebook import load_codebook
-        from events.compiler import compile_codebook
-        from events.parse import load_parser
+        from events.codebook.loader import load_codebook
+        from events.codebook.compiler import compile_codebook
+        from events.coding.parse import load_parser
 
         compiled = compile_codebook(load_codebook(), load_parser())
     doc = Document("text", text, date, title, None, None, "<text>", 1)

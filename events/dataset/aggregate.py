@@ -12,8 +12,8 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from events.compiler import CompiledCodebook
-from events.schema import arrow_schema
+from events.codebook.compiler import CompiledCodebook
+from events.dataset.schema import arrow_schema
 
 KEY = ["event_date", "source_actor", "target_actor", "event_code"]
 PRECISIONS = ("day", "week", "month", "year")

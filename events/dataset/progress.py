@@ -1,6 +1,6 @@
 """The build's progress bar on a terminal: percentage, bar, counts, rate and time left, never wider than 80 columns.
 
-`ProgressBar` is the `progress` callback of `events.builder.build`: it adds up each batch's counts and is told how
+`ProgressBar` is the `progress` callback of `events.dataset.builder.build`: it adds up each batch's counts and is told how
 many bytes of the inputs have been read of how many, from which it gets the percentage and the estimated time left
 (the time so far, scaled by the bytes still to read). The line is rebuilt to fit the terminal, at most 80 columns:
 the bar shrinks first, then the least useful fields go.

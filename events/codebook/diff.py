@@ -15,9 +15,9 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from events.codebook import Codebook, read_codebook
-from events.compiler import compile_pattern
-from events.validate import semver
+from events.codebook.records import Codebook, read_codebook
+from events.codebook.compiler import compile_pattern
+from events.codebook.validate import semver
 
 BUMPS = ("none", "patch", "minor", "major")
 TABLES = ("metadata", "rules", "event_codes", "countries", "types", "groups", "religions", "ethnic",

@@ -20,7 +20,7 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
     is the fallback for a dataset without one."""
     import polars as pl
 
-    from events.manifest import read_manifest
+    from events.dataset.manifest import read_manifest
 
     out = Path(out)
     try:

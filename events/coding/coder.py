@@ -2,13 +2,13 @@
 
 Pipeline per document:
 1. sentences that hold an actor word (or a pronoun, or a quotation) are tokenized; documents are then read side
-   by side, and a sentence is parsed by the tagger + dependency parser (`events.parse`) only when, in its
+   by side, and a sentence is parsed by the tagger + dependency parser (`events.coding.parse`) only when, in its
    document's context, it gives a source and some verb pattern matches its words in order (or reported speech
    may be an act); the sentences of a round are parsed together, in one batch;
 2. per sentence, in order: tokens → phrase matches from the compiled trie (actors, agents, discards), selected
-   by date → actor mentions and compound groups (`events.actors`), with the document context that resolves
+   by date → actor mentions and compound groups (`events.coding.actors`), with the document context that resolves
    pronouns and bare agents, updated on every sentence read;
-3. verb patterns matched at their head words; the tree (`events.syntax`) says whether the head is a verb (or
+3. verb patterns matched at their head words; the tree (`events.coding.syntax`) says whether the head is a verb (or
    the noun a noun pattern needs), who its subject, object, passive agent and prepositional objects are, and
    whether it is asserted, future, negated, hypothetical or framed by another event ("urged X to withdraw",
    "denied that it attacked"); codebook rules recode the future and refusals.
@@ -21,8 +21,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
-from events import grammar as g
-from events.actors import (
+from events.coding import grammar as g
+from events.coding.actors import (
     Actor,
     DocumentContext,
     Group,
@@ -32,10 +32,11 @@ from events.actors import (
     _remember,
     home_country,
 )
-from events.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
-from events.parse import Parse
-from events.syntax import PASSIVE_SUBJECTS, SUBJECTS, Tree
-from events.text import Budget, Sentence, Token, normalise_for_dedup, sentence_budget, split_sentences, token_set, tokenize
+from events.codebook.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
+from events.coding.parse import Parse
+from events.coding.syntax import PASSIVE_SUBJECTS, SUBJECTS, Tree
+from events.coding.text import (Budget, Sentence, Token, normalise_for_dedup, sentence_budget, split_sentences,
+                                token_set, tokenize)
 
 CODER_VERSION = "events.coder.v2"  # v2: roles and modality read from the dependency tree
 MAX_REMEMBERED_ACTS = 12  # events of the document a definite event noun ("the attack") may refer back to

@@ -4,16 +4,16 @@ Pure functions of a `Parse` (tags, heads, relations of Universal Dependencies) a
 The coder asks three questions of the tree for each verb a pattern matched: which actor group is the source,
 which is the target, and in which modality the verb stands (asserted, future, negated, hypothetical). Nothing
 here knows a country, a verb or an event code; the closed-class words it needs (auxiliaries, negators) are
-English grammar, listed in `events.grammar`.
+English grammar, listed in `events.coding.grammar`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from events import grammar as g
-from events.actors import Group
-from events.parse import Parse
+from events.coding import grammar as g
+from events.coding.actors import Group
+from events.coding.parse import Parse
 
 VERB_TAGS = frozenset(["VB", "VBD", "VBG", "VBN", "VBP", "VBZ"])
 NOUN_TAGS = frozenset(["NN", "NNS", "NNP", "NNPS"])

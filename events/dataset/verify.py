@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from events.manifest import OUTPUT_FIELDS, manifest_problems
+from events.dataset.manifest import OUTPUT_FIELDS, manifest_problems
 from events.problems import CATALOGUE, Problem
 
 # The VF codes are listed with every other problem code in events.problems.CATALOGUE.
@@ -44,7 +44,7 @@ class VerifyReport:
 
 def verify(out: str | Path) -> VerifyReport:
     """Recompute what the manifest of the dataset in `out` says about its files and report every mismatch."""
-    from events.builder import dataset_files
+    from events.dataset.builder import dataset_files
 
     out = Path(out)
     report = VerifyReport(out)
@@ -105,7 +105,7 @@ def _read_manifest(out: Path, problems: list[Problem]) -> dict | None:
 
 def _check_file(out: Path, rel: str, entry: dict, problems: list[Problem]) -> int | None:
     """Compare one file with its manifest entry; return its actual row count (None when unreadable)."""
-    from events.ingest import file_sha256
+    from events.ingest.documents import file_sha256
 
     path = out / rel
     where = path.as_posix()
@@ -124,8 +124,8 @@ def _check_file(out: Path, rel: str, entry: dict, problems: list[Problem]) -> in
 def _parquet_rows(path: Path, rel: str, problems: list[Problem]) -> int | None:
     import pyarrow.parquet as pq
 
-    from events.builder import table_of
-    from events.schema import LABELS, TABLES, table_spec, type_name
+    from events.dataset.builder import table_of
+    from events.dataset.schema import LABELS, TABLES, table_spec, type_name
 
     where = path.as_posix()
     try:
@@ -173,7 +173,7 @@ def _schema_diff(expected: list[tuple], actual: list[tuple]) -> str:
 
 
 def _jsonl_rows(path: Path, problems: list[Problem]) -> int:
-    from events.schema import table_spec
+    from events.dataset.schema import table_spec
 
     keys = {c["name"] for c in table_spec("rejected")["columns"]}
     rows = 0

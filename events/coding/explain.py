@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from events import actors, coder
-from events.compiler import CompiledCodebook
-from events.text import Budget, split_sentences, tokenize
+from events.coding import actors, coder
+from events.codebook.compiler import CompiledCodebook
+from events.coding.text import Budget, split_sentences, tokenize
 
 
 def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
