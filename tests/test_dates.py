@@ -196,7 +196,7 @@ def test_dates_bad_verb_span_is_reported(span):
 
 
 def test_dates_version_name():
-    assert DATES_VERSION == "events.dates.v2"
+    assert DATES_VERSION == "events.dates.v3"
 
 
 def test_dates_import_is_lazy_and_clock_free():
@@ -219,3 +219,15 @@ def test_dates_any_calendar_date_resolves_or_falls_back(pub, text):
         assert found.source == "publication"
     line = DateResolver().dateline("MOSCOW, December 31 (Reuters) - " + text, pub)
     assert line is not None and (line.date is None or line.date <= pub + dt.timedelta(days=1 if pub < dt.date.max else 0))
+
+
+@pytest.mark.parametrize("sentence, verb, expected", [
+    # a report fronted by a short adverbial: the date is the report's
+    ("On Wednesday, the German government said Navalny was poisoned.", "said", dt.date(2020, 9, 2)),
+    ("In a statement on Friday, the ministry said it would respond.", "said", dt.date(2020, 9, 4)),
+    # a trailing report ("…, officials said on Tuesday") still does not date the reported act
+    ("Israel struck Gaza, officials said on Tuesday.", "struck", dt.date(2020, 9, 5)),
+])
+def test_dates_a_fronted_adverbial_dates_the_report_it_fronts(sentence, verb, expected):
+    start = sentence.index(verb)
+    assert DateResolver().resolve(sentence, (start, start + len(verb)), dt.date(2020, 9, 5)).date == expected

@@ -66,7 +66,8 @@ from typing import NamedTuple
 __all__ = ["DATES_VERSION", "PRECISIONS", "DateResolution", "Dateline", "DateResolver", "CacheInfo"]
 
 DATELINE_WINDOW = 1_000  # a dateline ends within 120 characters; only this much of a document is searched for one
-DATES_VERSION = "events.dates.v2"  # v2: only the lead lends its day; dates in other clauses (parse) are not the event's
+DATES_VERSION = "events.dates.v3"  # v3: a report fronted by a short adverbial ("On Wednesday, X said") takes its date
+FRONTED_WORDS = 5  # at most this many words before the comma of "…, X said" make a fronted adverbial, not a clause
 PRECISIONS = ("day", "week", "month", "year")
 
 
@@ -379,6 +380,8 @@ def _clause_ids(
             end = chunk_end(word_start)
         soft.append((start, end, 0))
     for m in _TRAILING_REPORT_RE.finditer(low):
+        if m.start() <= vs < m.end() and len(sentence[chunk_start(m.start()) : m.start()].split()) <= FRONTED_WORDS:
+            continue  # "On Wednesday, the government said …": a fronted adverbial, and the report is the event
         soft.append((m.start(), chunk_end(m.start()), 1))
     for m in _ACCORDING_RE.finditer(low):
         stop = sentence.find(",", m.end())
