@@ -118,7 +118,7 @@ def _read_document(plan: _Plan, day: dt.date | None, compiled: CompiledCodebook,
         parse = None
         if item.candidate and _needs_tree(item.tokens, reading, compiled, context):
             parse = yield item.sentence, item.tokens
-        events.extend(_code_tokens(item.sentence, item.tokens, parse, compiled, day, context, explain, reading=reading))
+        events.extend(_code_tokens(item.sentence, item.tokens, parse, compiled, context, explain, reading))
     return events
 
 
@@ -165,7 +165,7 @@ def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str
             continue
         if tokens:
             candidate = _may_code(tokens, words, compiled, speech)
-            items.append(_Item(sentence, tokens, candidate, _match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))))
+            items.append(_Item(sentence, tokens, candidate, _phrases(tokens, compiled, day)))
             quote_open = _quote_open_after(tokens, quote_open)
     return _Plan(sentences, items, home_country([item.phrases[0] for item in items], compiled), over_budget)
 
@@ -184,22 +184,31 @@ def code_sentence(
     tokens = tokenize(sentence.text)
     if not read or not tokens or sentence_budget(sentence, tokens) is not None:
         return []
+    reading = _Reading.of(tokens, _phrases(tokens, compiled, day), compiled, context)
     if parse is None:
-        parse = parse_if_coded(sentence, tokens, compiled, day, context)
-    return _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace)
+        parse = _tree_if_coded(sentence, tokens, reading, compiled, context)
+    return _code_tokens(sentence, tokens, parse, compiled, context, explain, reading, trace)
 
 
 def parse_if_coded(sentence: Sentence, tokens: list[Token], compiled: CompiledCodebook, day: dt.date | None,
                    context: DocumentContext) -> Parse | None:
     """The tree the coder reads for one tokenized sentence in `context`, or None when the coder would not parse
     it (the same criteria as `code_texts`; for `--explain`)."""
+    return _tree_if_coded(sentence, tokens, _Reading.of(tokens, _phrases(tokens, compiled, day), compiled, context),
+                          compiled, context)
+
+
+def _tree_if_coded(sentence: Sentence, tokens: list[Token], reading: "_Reading", compiled: CompiledCodebook,
+                   context: DocumentContext) -> Parse | None:
     words, read, speech = _reading(sentence.text, compiled, context.quote_open)
-    if not (tokens and read and _may_code(tokens, words, compiled, speech)):
-        return None
-    phrases = _match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))
-    if not _needs_tree(tokens, _Reading.of(tokens, phrases, compiled, context), compiled, context):
+    if not (tokens and read and _may_code(tokens, words, compiled, speech) and _needs_tree(tokens, reading, compiled, context)):
         return None
     return _parse(compiled, [(sentence, tokens)])[0]
+
+
+def _phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date | None) -> tuple:
+    """Phrase matches of a sentence selected by `day`, as every path of the coder reads them."""
+    return _match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))
 
 
 def _reading(text: str, compiled: CompiledCodebook, quote_open: bool) -> tuple[set[str], bool, bool]:
@@ -296,11 +305,8 @@ def _verb_matches(tokens: list[Token], words: set[str], group_at: dict[int, Grou
     return matches
 
 
-def _code_tokens(sentence, tokens, parse, compiled, day, context, explain, trace: list[str] | None = None,
-                 phrases: tuple | None = None, reading: _Reading | None = None) -> list[Event]:
-    if reading is None:
-        found = phrases if phrases is not None else _match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))
-        reading = _Reading.of(tokens, found, compiled, context)
+def _code_tokens(sentence, tokens, parse, compiled, context, explain, reading: _Reading,
+                 trace: list[str] | None = None) -> list[Event]:
     if reading.discarded:
         return []  # films, sports, idioms the codebook lists: neither events nor referents
     groups = reading.groups

@@ -37,7 +37,7 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
         else:
             lines.append("  tokens: " + " ".join(t.text for t in tokens))
             lines.append("  not parsed: no actor it names or can refer back to, or no verb pattern matches its words in order")
-        phrases, discarded = actors._match_phrases(tokens, compiled, day, compiled.rules.get("role_grace_days", 0))
+        phrases, discarded = coder._phrases(tokens, compiled, day)
         if discarded:
             lines.append("  a discard phrase matched: no event is coded from this sentence")
         for p in phrases:
