@@ -45,7 +45,18 @@ CASES = [
      {("ISR", "PSE", "195"), ("ISR", "PSECVL", "190")}),
     # the condemnation is of the attacker; the attack itself is what is commented, not an event of the report
     ("commented noun is no event", "The EU condemned the attack by Hamas on Israel.", "2024-07-17", {("IGOEEC", "PSEREBHMS", "111")}),
-    ("source slot", "The army repelled an attack by Houthi rebels.", "2024-07-17", {("YEMREB", None, "190")}),
+    # (the bare "army", placed by nothing else, is of the article's country: the only one it names)
+    ("source slot", "The army repelled an attack by Houthi rebels.", "2024-07-17", {("YEMREB", "YEMMIL", "190")}),
+    # a bare agent nothing in the sentence places takes the article's country; an agentless passive arrest is read
+    # even in a sentence that names no actor at all
+    ("bare agent, article country", "Authorities on Monday arrested nine people in Chiapas, Mexico.", "2024-07-17",
+     {("MEXGOV", "MEXCVL", "173")}),
+    ("agentless passive, no actor word", "Mexican police raided a ranch in Sonora on Monday. "
+     "A man suspected of running the ranch was arrested on Tuesday.", "2024-07-17",
+     {("MEXCOP", None, "190"), ("MEXCOP", None, "173")}),
+    ("bare agent, no article country", "Authorities arrested nine people.", "2024-07-17", set()),
+    ("aerial weapons", "Israel killed two Hamas commanders in drone strikes on Gaza.", "2024-07-17",
+     {("ISR", "PSEREBHMS", "195")}),
     # guards against false positives
     ("sports discard", "Spain attacked the French goal in the second half.", "2024-07-17", set()),
     ("noun after a determiner", "The attack on the convoy was condemned.", "2024-07-17", set()),
@@ -104,6 +115,18 @@ def test_coder_cli_code_explain_and_json():
     assert [(r["source_actor"], r["target_actor"], r["event_code"], r["event_date"]) for r in rows] == [
         ("IRNGOV", "RUSGOV", "040", "2024-07-16")
     ]
+
+
+def test_coder_explain_shows_the_article_country_it_codes_with(compiled):
+    import datetime as dt
+
+    from events.coding.explain import explain_text
+
+    text = "Authorities on Monday arrested nine people in Chiapas, Mexico. A man was arrested on Tuesday."
+    out = explain_text(text, dt.date(2024, 7, 17), compiled)
+    assert "article country (for bare agents and agentless passives): MEX" in out
+    assert "EVENT MEXGOV -> MEXCVL 173" in out and "EVENT MEXCOP" in out  # what the coder codes, the trace shows
+    assert "article country" not in explain_text("A man was arrested on Tuesday.", dt.date(2024, 7, 17), compiled)
 
 
 # -- whole articles: what actors say, who "he" is, and when it happened (the discourse issue's examples) --------

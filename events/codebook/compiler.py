@@ -158,6 +158,9 @@ class CompiledCodebook:
     reporting_forms: frozenset[str] = field(repr=False, default=frozenset())
     cues: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = field(repr=False, default_factory=dict)
     cue_words: frozenset[str] = field(repr=False, default=frozenset())  # first words of cues (a prefilter)
+    # forms of the verbs whose passive the codebook attributes with no agent written ("was arrested": rule
+    # `agentless_passive`): a sentence holding one is read even when it names no actor
+    agentless_forms: frozenset[str] = field(repr=False, default=frozenset())
     # first words of actor names that are not closed-class words ("the Kremlin" starts with "the")
     name_words: frozenset[str] = field(repr=False, default=frozenset())
     gender: dict[str, str] = field(repr=False, default_factory=dict)  # person id (before "@") -> "f" | "m"
@@ -184,6 +187,11 @@ class CompiledCodebook:
 
 
 # -- compile ------------------------------------------------------------------------------------------
+def _rule_key(table: dict, code: str) -> bool:
+    """Whether a codebook table keyed by code or code prefix ("17" covers "173") has an entry for `code`."""
+    return any(code[:n] in table for n in range(len(code), 1, -1))
+
+
 def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> CompiledCodebook:
     """Build the matchers for `codebook` (which must have loaded without errors), with the loaded `parser`
     (`events.coding.parse.load_parser()`) the coder reads sentence structure from."""
@@ -239,6 +247,9 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
         reporting_forms=frozenset(f for v in codebook.rules.get("reporting_verbs", ()) for f in verb_forms(v, codebook.irregular)),
         cues=(cues := _cue_index(codebook)),
         cue_words=frozenset(cues),
+        agentless_forms=frozenset(form for form, patterns in verb_index.items()
+                                  if any(not p.is_noun and _rule_key(codebook.rules.get("agentless_passive", {}), p.code)
+                                         for p in patterns)),
         name_words=frozenset(k for k in trie if k and k not in DETERMINERS and k not in PREPOSITIONS and k not in SUBJECT_PRONOUNS),
         gender=dict(codebook.gender),
         parser=parser,

@@ -220,12 +220,19 @@ def _compose_actors(
             k = last_k + 1
             continue
         resolved = _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context)
-        if resolved is not None:
-            actors.append(resolved)
-        elif _could_be_placed(tokens, phrase, compiled):
-            waiting.append((len(actors), phrase, agent))
+        placeable = _could_be_placed(tokens, phrase, compiled)
+        if resolved is not None and (resolved.code or not placeable):
+            actors.append(resolved if resolved.code else _at_home(resolved, agent, context))
+        elif placeable:  # (resolved with no code: nothing placed it so far, the article's country may)
+            waiting.append((len(actors), phrase, agent, resolved is not None))
         k += 1
-    return _place_waiting(tokens, actors, waiting, compiled)
+    return [a for a in _place_waiting(tokens, actors, waiting, compiled, context) if a.code]
+
+
+def _at_home(actor: Actor, agent: PhraseEntry, context: DocumentContext) -> Actor:
+    """A bare agent no sentence so far has placed ("Authorities arrested twelve people", "the department"): of the
+    article's country when it has one (code "" — dropped — when not)."""
+    return actor.with_code(context.home + agent.code if context.home is not None else "")
 
 
 def _could_be_placed(tokens: list[Token], phrase, compiled: CompiledCodebook) -> bool:
@@ -236,19 +243,22 @@ def _could_be_placed(tokens: list[Token], phrase, compiled: CompiledCodebook) ->
     return (before in ("", "the", ",") or before in g.QUANTIFIERS) and not _modifies_next_word(tokens, phrase.tok_end, compiled)
 
 
-def _place_waiting(tokens, actors: list[Actor], waiting, compiled: CompiledCodebook) -> list[Actor]:
-    """Give each waiting bare agent the country of the first place named after it ("in Jakarta", "from Syria")."""
+def _place_waiting(tokens, actors: list[Actor], waiting, compiled: CompiledCodebook, context: DocumentContext) -> list[Actor]:
+    """Give each waiting bare agent the country of the first place named after it ("in Jakarta", "from Syria"),
+    else, when only the lack of a place left it unresolved, the article's country (`_at_home`)."""
     if not waiting:
         return actors
     out = list(actors)
-    for position, phrase, agent in reversed(waiting):
+    for position, phrase, agent, homeable in reversed(waiting):
         place = next((a for a in actors if a.tok_start >= phrase.tok_end and _country_of(a.code, compiled)
                       and a.tok_start > 0 and tokens[a.tok_start - 1].lower in g.PLACE_PREPOSITIONS), None)
+        span = (tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start, phrase.tok_end)
         if place is None:
+            if homeable:
+                out.insert(position, _at_home(Actor("", *span, (agent.entry_id,), agent.is_person, "context"), agent, context))
             continue
         country = _country_of(place.code, compiled)
-        out.insert(position, Actor(country + agent.code, tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end,
-                                   phrase.tok_start, phrase.tok_end, (agent.entry_id, *place.entry_ids), agent.is_person, "context"))
+        out.insert(position, Actor(country + agent.code, *span, (agent.entry_id, *place.entry_ids), agent.is_person, "context"))
     return out
 
 
@@ -341,8 +351,8 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
     else:
         country = next((_country_of(a.code, compiled) for a in reversed(actors) if _country_of(a.code, compiled)), None)
         country = country or context.last_country
-    if country is None:
-        return None
+    if country is None:  # no place yet: a later one may place it, else the article's country (`_at_home`)
+        return Actor("", *span, (agent.entry_id,), agent.is_person, "context")
     return Actor(country + agent.code, tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start,
                  phrase.tok_end, (agent.entry_id,), agent.is_person, "context")
 

@@ -170,6 +170,11 @@ def _plan(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str
     return _Plan(sentences, items, home_country([item.phrases[0] for item in items], compiled), over_budget)
 
 
+def plan_home(text: str, compiled: CompiledCodebook, day: dt.date | None, title: str | None = None) -> str | None:
+    """The article's country the coder finds for `text` before reading its first sentence (`home_country`)."""
+    return _plan(text, compiled, day, title).home
+
+
 def code_sentence(
     sentence: Sentence, compiled: CompiledCodebook, day: dt.date | None, context: DocumentContext | None = None, *,
     explain: bool = False, trace: list[str] | None = None, parse: Parse | None = None
@@ -213,10 +218,11 @@ def _phrases(tokens: list[Token], compiled: CompiledCodebook, day: dt.date | Non
 
 def _reading(text: str, compiled: CompiledCodebook, quote_open: bool) -> tuple[set[str], bool, bool]:
     """(words, whether the sentence is read at all, whether it is speech): a sentence is read when it holds a
-    distinctive word of a name or a pronoun, or belongs to a quotation (whose speaker may be named elsewhere)."""
+    distinctive word of a name or a pronoun, belongs to a quotation (whose speaker may be named elsewhere), or
+    holds a verb whose agentless passive the codebook attributes ("a man was arrested": the article's police)."""
     words = token_set(text)
     speech = quote_open or any(q in text for q in g.QUOTE_MARKS)
-    return words, speech or not compiled.first_tokens.isdisjoint(words), speech
+    return words, speech or not compiled.first_tokens.isdisjoint(words) or not compiled.agentless_forms.isdisjoint(words), speech
 
 
 def _may_code(tokens: list[Token], words: set[str], compiled: CompiledCodebook, speech: bool = False) -> bool:

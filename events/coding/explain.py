@@ -15,7 +15,11 @@ from events.coding.text import Budget, split_sentences, tokenize
 
 def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
     lines: list[str] = []
-    context = actors.DocumentContext(genders=compiled.gender)
+    # the article's country, as the coder finds it before reading the first sentence (bare "police", agentless
+    # passives)
+    context = actors.DocumentContext(home=coder.plan_home(text, compiled, day), genders=compiled.gender)
+    if context.home is not None:
+        lines.append(f"article country (for bare agents and agentless passives): {context.home}")
     budget = Budget()
     for sentence in split_sentences(text):
         reason = budget.check(sentence)
