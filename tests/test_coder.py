@@ -57,6 +57,9 @@ CASES = [
     ("bare agent, no article country", "Authorities arrested nine people.", "2024-07-17", set()),
     ("aerial weapons", "Israel killed two Hamas commanders in drone strikes on Gaza.", "2024-07-17",
      {("ISR", "PSEREBHMS", "195")}),
+    ("agent for an actor, criticism with no target", "A spokesman for the German government condemned the attack.",
+     "2024-07-17", {("DEUGOV", None, "111")}),
+    ("denial of one claim", "Iran denied the accusation.", "2024-07-17", {("IRN", None, "016")}),
     # guards against false positives
     ("sports discard", "Spain attacked the French goal in the second half.", "2024-07-17", set()),
     ("noun after a determiner", "The attack on the convoy was condemned.", "2024-07-17", set()),

@@ -37,7 +37,7 @@ CONDITIONALS = frozenset(["if", "unless", "whether", "lest"])
 NON_TARGET_PREPOSITIONS = frozenset("in at near inside outside across throughout during by from via within amid since "
                                     "after before until behind beyond".split())
 # "the foreign minister of Iran", "police in Nairobi", "refugees from Syria": an agent's country after it.
-AGENT_OF = frozenset(["of", "in", "from"])
+AGENT_OF = frozenset(["of", "in", "from", "for"])  # "a spokesman for the ministry"
 # A place after these can be the target of an act done there ("aid to refugees in Liberia"), when nothing else is.
 PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "inside", "across", "throughout", "within", "from"])
 QUANTIFIERS = frozenset("dozens hundreds thousands millions tens scores some many several most all both none "
