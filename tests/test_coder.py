@@ -60,6 +60,13 @@ CASES = [
     ("agent for an actor, criticism with no target", "A spokesman for the German government condemned the attack.",
      "2024-07-17", {("DEUGOV", None, "111")}),
     ("denial of one claim", "Iran denied the accusation.", "2024-07-17", {("IRN", None, "016")}),
+    # two people of the same code are two parties; an actor is never its own target
+    ("two people of one government", "Zelensky said in a meeting with Honcharuk that he would stay.", "2020-01-18",
+     {("UKRGOV", "UKRGOV", "040")}),
+    ("an actor and itself", "Zelensky met Zelensky.", "2020-01-18", set()),
+    # a subject the dictionaries name only in its second conjunct
+    ("named conjunct of a subject", "Both the rebels and the Iraqi government condemned the killing of the journalist.",
+     "2020-01-18", {("IRQGOV", "IRQMED", "111")}),
     # guards against false positives
     ("sports discard", "Spain attacked the French goal in the second half.", "2024-07-17", set()),
     ("noun after a determiner", "The attack on the convoy was condemned.", "2024-07-17", set()),

@@ -600,7 +600,7 @@ def _obligations(sentence, tokens, tree: Tree, compiled, context, explain) -> li
             continue
         for source in speaker.members:
             for target in obliged.members:
-                if source.code != target.code:
+                if _distinct(source, target):
                     why = (f"reported obligation: {tokens[report].text!r} ... {tokens[k].text!r}",) if explain else ()
                     # the reporting verb is the act coded (and dated): "said on Tuesday that … must"
                     out.append(Event(sentence.index, sentence.text, source, target, code, f"{code}.obligation",
@@ -733,6 +733,10 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
         if left is None and tree.dep(h) == "obj" and lowers[tree.head(h)] in g.LIGHT_VERBS:
             light = tree.head(h)  # "Italy announced a suspension of air links with Serbia"
             left = _actor_at(tree.subject(light), tokens, tree, context)
+        elif (left is None and tree.dep(h) == "obl" and lowers[tree.head(h)] in compiled.reporting_forms
+              and any(lowers[c] in g.SETTING_PREPOSITIONS for c in tree.children(h, "case"))):
+            # "Zelensky said in a meeting with Honcharuk", "told reporters at talks with Xi": who speaks there took part
+            left = _actor_at(tree.subject(tree.head(h)), tokens, tree, context)
     else:
         left = _actor_at(tree.subject(h), tokens, tree, context)
         if left is None and tree.subject(h) is None and _finite(h, tree):
@@ -795,14 +799,14 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
         # is read as reported speech instead
         return _no(trace, m, f"said to an audience ({target_group.members[0].code}), not to a party: the content is read")
     if source_group is None and pattern.is_noun and target_group is not None and len(target_group.members) > 1 and "mutual" in pattern.flags:
-        pairs = [(a, b) for a in target_group.members for b in target_group.members if a.code != b.code]
+        pairs = [(a, b) for a in target_group.members for b in target_group.members if _distinct(a, b)]
         why.append("noun pattern between two actors: both directions")
     elif source_group is None:
         return _no(trace, m, "no actor as subject" + (f" (subject {tokens[tree.subject(h)].text!r})" if tree.subject(h) is not None else ""))
     elif target_group is None:
         mutual = "mutual" in pattern.flags or code.startswith(tuple(compiled.rules.get("compound_mutual_codes", ())))
         if mutual and len(source_group.members) > 1:
-            pairs = [(a, b) for a in source_group.members for b in source_group.members if a.code != b.code]
+            pairs = [(a, b) for a in source_group.members for b in source_group.members if _distinct(a, b)]
             why.append("compound subject with a mutual pattern: both directions")
         elif "no_target" in pattern.flags or code[:2] in compiled.rules.get("target_optional_roots", ()):
             if code[:2] == "01" and tree.dep(h) == "parataxis":
@@ -814,9 +818,9 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
         mutual = "mutual" in pattern.flags or code.startswith(tuple(compiled.rules.get("compound_mutual_codes", ())))
         if mutual and m.slot is None and len(source_group.members) > 1 and not passive:
             # "Ethiopia and Eritrea signed a peace agreement in Riyadh": the parties act on each other
-            pairs = [(a, b) for a in source_group.members for b in source_group.members if a.code != b.code]
+            pairs = [(a, b) for a in source_group.members for b in source_group.members if _distinct(a, b)]
         else:
-            pairs = [(a, b) for a in source_group.members for b in target_group.members if a.code != b.code]
+            pairs = [(a, b) for a in source_group.members for b in target_group.members if _distinct(a, b)]
         if not pairs and ("no_target" in pattern.flags or code[:2] in compiled.rules.get("target_optional_roots", ())):
             pairs = [(a, None) for a in source_group.members]  # the only "target" was the source itself
     verb_start, verb_end = tokens[m.tok_start].start, tokens[m.tok_end - 1].end
@@ -942,6 +946,10 @@ def _actor_at(k: int | None, tokens, tree: Tree, context: DocumentContext,
             a = context.last_thing
             return Group((Actor(a.code, tokens[det[0]].start, tokens[k].end, det[0], k + 1, a.entry_ids, False, "context"),),
                          det[0], k + 1, None)
+    for c in tree.children(k, "conj"):
+        found = tree.group_for(c)
+        if found is not None:
+            return found  # "Both the council and the government called for …": the conjunct the dictionaries name
     return None
 
 
@@ -1062,6 +1070,14 @@ def _implied_target(source: Actor, code: str, compiled, context: DocumentContext
         return None  # (role "" is the country itself: a state of emergency is declared on the country)
     return Actor(country + role, source.start, source.end, source.tok_start, source.tok_end,
                  (f"rule:implied_targets:{role}",), False, "context")
+
+
+def _distinct(a: Actor, b: Actor) -> bool:
+    """Whether two actors are two parties: different codes, or two different people of the same code ("Zelensky
+    declined Honcharuk's offer": UKRGOV on UKRGOV, as the annotation guide codes it); never an actor and itself."""
+    if a.code != b.code:
+        return True
+    return a.is_person and b.is_person and a.entry_ids[-1] != b.entry_ids[-1]
 
 
 def _rule_for(table: dict, code: str) -> str | None:

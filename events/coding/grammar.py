@@ -37,6 +37,8 @@ CONDITIONALS = frozenset(["if", "unless", "whether", "lest"])
 NON_TARGET_PREPOSITIONS = frozenset("in at near inside outside across throughout during by from via within amid since "
                                     "after before until behind beyond".split())
 # "the foreign minister of Iran", "police in Nairobi", "refugees from Syria": an agent's country after it.
+# prepositions that set the scene of a statement: "said in a meeting with", "at talks with", "during a call with"
+SETTING_PREPOSITIONS = frozenset(["in", "at", "during"])
 AGENT_OF = frozenset(["of", "in", "from", "for"])  # "a spokesman for the ministry"
 # A place after these can be the target of an act done there ("aid to refugees in Liberia"), when nothing else is.
 PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "inside", "across", "throughout", "within", "from"])
