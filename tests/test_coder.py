@@ -67,6 +67,12 @@ CASES = [
     # a subject the dictionaries name only in its second conjunct
     ("named conjunct of a subject", "Both the rebels and the Iraqi government condemned the killing of the journalist.",
      "2020-01-18", {("IRQGOV", "IRQMED", "111")}),
+    # what has not happened yet, or must: no event
+    ("has yet to", "President Trump has yet to concede the election to Biden.", "2020-11-07", set()),
+    ("is yet to", "Iran is yet to meet the Americans.", "2020-11-07", set()),
+    ("has to", "Trump has to concede the election to Biden.", "2020-11-07", set()),
+    ("had to (it happened)", "Trump had to concede the election to Biden.", "2020-11-07", {("USAGOV", "USAELI", "080")}),
+    ("yet again", "Iran met the Americans yet again.", "2020-11-07", {("IRN", "USA", "040")}),
     # guards against false positives
     ("sports discard", "Spain attacked the French goal in the second half.", "2024-07-17", set()),
     ("noun after a determiner", "The attack on the convoy was condemned.", "2024-07-17", set()),

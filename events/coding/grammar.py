@@ -22,6 +22,9 @@ ADVERBS = frozenset("also reportedly allegedly already still just later since ag
                     "tomorrow overnight soon jointly together immediately formally officially publicly".split())
 HAVE_FORMS = frozenset("have has had having".split())
 NEGATORS = frozenset("not n't never no".split())
+# "has yet to concede", "is yet to meet": what has not happened; "has to concede", "have to leave": an obligation
+NOT_YET = frozenset(["yet"])
+PRESENT_HAVE = frozenset(["have", "has"])
 FUTURE_MARKERS = frozenset("will shall 'll would".split())
 HYPOTHETICAL = frozenset("could might may should must can cannot".split())
 # Going-to and scheduled futures: "is to meet", "is set to visit", "plans to sign".

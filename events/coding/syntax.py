@@ -204,6 +204,8 @@ class Tree:
                 w = self.lowers[k]
                 if w in g.NEGATORS and self.dep(k) == "advmod":
                     return "hypothetical"  # "did not meet": nothing happened
+                if w in g.NOT_YET and self.dep(k) == "advmod" and "to" in (self.lowers[c] for c in self.children(node, "mark")):
+                    return "hypothetical"  # "is yet to meet"
                 if w in g.FUTURE_MARKERS:
                     return "future"
                 if w in g.HYPOTHETICAL or w in g.CONDITIONALS:
@@ -218,6 +220,8 @@ class Tree:
                     return above
                 if word in refusal:
                     return "negated"
+                if word in g.PRESENT_HAVE or any(self.lowers[k] in g.NOT_YET for k in self.children(parent, "advmod")):
+                    return "hypothetical"  # "has to concede" (an obligation), "has yet to concede": not happened
                 if word in g.FUTURE_LEADS or above == "future":
                     return "future"
                 return above
