@@ -196,7 +196,7 @@ def test_dates_bad_verb_span_is_reported(span):
 
 
 def test_dates_version_name():
-    assert DATES_VERSION == "events.dates.v3"
+    assert DATES_VERSION == "events.dates.v4"
 
 
 def test_dates_import_is_lazy_and_clock_free():
@@ -227,6 +227,11 @@ def test_dates_any_calendar_date_resolves_or_falls_back(pub, text):
     ("In a statement on Friday, the ministry said it would respond.", "said", dt.date(2020, 9, 4)),
     # a trailing report ("…, officials said on Tuesday") still does not date the reported act
     ("Israel struck Gaza, officials said on Tuesday.", "struck", dt.date(2020, 9, 5)),
+    # a passive infinitive's date is the plan's ("the election to be held on August 9"), not the event's
+    ("On Thursday, Tsikhanouskaya, a candidate in the election to be held on August 9, held a rally in Minsk.", "held a rally",
+     dt.date(2020, 9, 3)),
+    ("The treaty to be signed on Monday was drafted on Thursday.", "drafted", dt.date(2020, 9, 3)),
+    ("Protesters demanded on Friday the treaty to be signed on Monday.", "demanded", dt.date(2020, 9, 4)),
 ])
 def test_dates_a_fronted_adverbial_dates_the_report_it_fronts(sentence, verb, expected):
     start = sentence.index(verb)

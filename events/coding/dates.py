@@ -66,7 +66,7 @@ from typing import NamedTuple
 __all__ = ["DATES_VERSION", "PRECISIONS", "DateResolution", "Dateline", "DateResolver", "CacheInfo"]
 
 DATELINE_WINDOW = 1_000  # a dateline ends within 120 characters; only this much of a document is searched for one
-DATES_VERSION = "events.dates.v3"  # v3: a report fronted by a short adverbial ("On Wednesday, X said") takes its date
+DATES_VERSION = "events.dates.v4"  # v4: a passive infinitive's date ("the election to be held on August 9") is not the event's
 FRONTED_WORDS = 5  # at most this many words before the comma of "…, X said" make a fronted adverbial, not a clause
 PRECISIONS = ("day", "week", "month", "year")
 
@@ -272,6 +272,9 @@ _COORDINATION_RE = re.compile(  # on the original text: "United" after "and" is 
     rf"\b(?:and|but)\s+(?:(?:also|then|later|subsequently|eventually|again|not)\s+)*"
     rf"(?:(?P<aux>{_AUXILIARY}|['’]ll)|(?={_IRREGULAR_PAST}\b|[a-z]{{3,}}ed\b))"
 )
+# a passive infinitive after a noun names what is yet to happen to it ("the election to be held on August 9", "the
+# treaty to be signed in May"); its date is the plan's, not the sentence's event's
+_PROSPECTIVE_RE = re.compile(r"\bto be (?:[a-z]+ed|held|made|set|taken|given|sworn|seen|chosen|done|begun|run)\b")
 _INTENT_RE = re.compile(
     r"\b(?:agree[sd]?|decide[sd]?|plan(?:s|ned)?|vow(?:s|ed)?|promise[sd]?|pledge[sd]?|offer(?:s|ed)?"
     r"|threaten(?:s|ed)?|hope[sd]?|want(?:s|ed)?|aim(?:s|ed)?|intend(?:s|ed)?|expect(?:s|ed)?|seek(?:s)?|sought"
@@ -398,6 +401,12 @@ def _clause_ids(
             soft.append((m.start(), chunk_end(m.start()), 3))
     for m in _INTENT_RE.finditer(sentence):
         soft.append((m.start("to"), chunk_end(m.start("to")), 4))
+    for m in _PROSPECTIVE_RE.finditer(low):
+        if not (m.start() <= vs < m.end()):
+            # "the election to be held on August 9, held a rally": a plan, up to its comma or its own date
+            stop = sentence.find(",", m.end())
+            ends = [stop] if 0 <= stop < chunk_end(m.start()) else [chunk_end(m.start())]
+            soft.append((m.start(), min(ends + [end for end in dated if end > m.end()]), 4))
     intent: list[int] = []
     for start, end, order in sorted(soft):
         if start >= n:
