@@ -264,11 +264,12 @@ def _root_labels() -> dict[str, str]:
 
 @main.command()
 @click.argument("dataset", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["gdelt", "gdelt-mentions"]), default="gdelt", show_default=True,
-              help="gdelt: GDELT 2.0 event table, 61 tab-separated columns; gdelt-mentions: GDELT 2.0 Mentions table, "
-              "16 columns, one line per mention. No header.")
+@click.option("--format", "fmt", type=click.Choice(["gdelt", "gdelt-mentions", "plover"]), default="gdelt",
+              show_default=True, help="gdelt: GDELT 2.0 event table, 61 tab-separated columns; gdelt-mentions: GDELT 2.0 "
+              "Mentions table, 16 columns, one line per mention (no header unless --header); plover: one PLOVER record "
+              "(JSON, POLECAT's field names) a line per event PLOVER has a type for.")
 @click.option("--out", "-o", "target", required=True, help="File to write ('-' for standard output).")
-@click.option("--header", is_flag=True, help="Write a first line with the column names.")
+@click.option("--header", is_flag=True, help="Write a first line with the column names (tab-separated formats).")
 def export(dataset, fmt, target, header):
     """Write DATASET's events (or mentions) table in another tool's layout."""
     from events.dataset.export import export as run_export
