@@ -38,7 +38,7 @@ class _Failure(click.ClickException):
 
 _KNOWN_ERRORS = {"DatasetLocked": EXIT_LOCKED, "InputError": EXIT_USAGE, "GoldFormatError": EXIT_USAGE,
                  "BuildError": EXIT_DATASET, "CodebookError": EXIT_DATASET, "InfoError": EXIT_DATASET,
-                 "ExportError": EXIT_DATASET, "ParserError": EXIT_DATASET}
+                 "ExportError": EXIT_DATASET, "ParserError": EXIT_DATASET, "ReportError": EXIT_SYSTEM}
 
 
 def _exit_code_of(exc: BaseException) -> int | None:
@@ -249,6 +249,20 @@ def info(dataset, as_json, top):
 
     summary = run_info(dataset, _root_labels(), top=top)
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False) if as_json else render_info(summary))
+
+
+@main.command()
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--out", "-o", "target", required=True, type=click.Path(path_type=Path), help="HTML file to write.")
+@click.option("--events", "max_events", type=click.IntRange(min=0), default=200, show_default=True,
+              help="How many events (those with most mentions) to list with their sentences.")
+def report(dataset, target, max_events):
+    """Write one self-contained HTML page showing DATASET: charts, coverage, and events with their sentences."""
+    from events.dataset.report import report as run_report
+
+    summary = run_report(dataset, target, _root_labels(), max_events=max_events)
+    size = target.stat().st_size
+    click.echo(f"report of {summary['totals'].get('events', 0):,} events written to {target} ({size / 1e6:.1f} MB)", err=True)
 
 
 def _root_labels() -> dict[str, str]:
