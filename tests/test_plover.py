@@ -131,3 +131,18 @@ def test_diff_plover_changes(tmp_path, line, bump):
     path.write_text(path.read_text(encoding="utf-8").replace("043,CONSULT,visit,,table,", line), encoding="utf-8")
     report = diff_codebooks(MINIMAL_CODEBOOK, new)
     assert [(c.table, c.key, c.kind, c.bump) for c in report.changes] == [("plover", "043", "changed", bump)]
+
+
+def test_export_plover_writes_location_only_when_the_table_has_it(seed_dataset):
+    from events.dataset.export import GEO_FIELDS, plover_record
+
+    out, _ = seed_dataset
+    event = pl.read_parquet(out / "events" / "**" / "*.parquet", hive_partitioning=False).filter(
+        pl.col("plover_event") == "CONSULT").row(0, named=True)
+    plain = plover_record(event, ("Mehr News Agency", None), "text")
+    assert not set(GEO_FIELDS) & set(plain)
+    located = plover_record({**event, "action_geo_fullname": "New York, United States", "action_geo_lat": 40.71,
+                             "action_geo_long": -74.0}, ("Mehr News Agency", None), "text")
+    assert {k: located[k] for k in ("placename", "latitude", "longitude")} == {
+        "placename": "New York, United States", "latitude": 40.71, "longitude": -74.0}
+    assert "country" not in located and {k: v for k, v in located.items() if k in plain} == plain

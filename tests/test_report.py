@@ -127,3 +127,36 @@ def test_report_opens_in_headless_chromium(page, tmp_path):
     assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
     pixels = _png_pixel_bytes(shot)
     assert len(set(pixels)) > 64  # charts in colour, not a blank page (a white page has a few distinct bytes)
+
+
+def test_report_is_the_same_bytes_every_time(seed_dataset, tmp_path, monkeypatch):
+    from events.dataset.report import report
+
+    out, _ = seed_dataset
+    report(out, tmp_path / "a.html")
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    report(out, tmp_path / "b.html", max_events=200)
+    assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+
+
+def test_report_of_a_dataset_where_nothing_was_coded(tmp_path, codebook):
+    from events.dataset.builder import build
+
+    source = tmp_path / "quiet.jsonl"
+    source.write_text(json.dumps({"id": "q", "date": "2024-05-02", "text": "It rained on Tuesday."}) + "\n")
+    build([source], tmp_path / "data", codebook=codebook, jobs=1)
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "data"), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    summary = _summary(text)
+    assert summary["totals"]["events"] == 0 and summary["coverage"]["documents"] == 1
+    assert summary["events_per_month"] == [] and summary["top_dyads"] == [] and "All 0 events" in text
+
+
+def test_report_without_plotly_says_how_to_install_it(seed_dataset, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "plotly", None)  # import plotly now raises ImportError
+    monkeypatch.setitem(sys.modules, "plotly.graph_objects", None)
+    result = CliRunner().invoke(main, ["report", str(seed_dataset[0]), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 4 and "events-coder[report]" in result.output and not (tmp_path / "r.html").exists()
