@@ -5,7 +5,7 @@ submodule is named like one (the build lives in `events.dataset.builder`), so im
 
 The code is in one folder per step of the flow: `ingest` (input files -> documents), `coding` (sentences, tokens,
 parse, actors, patterns, dates -> events), `codebook` (read, compile, validate, diff) and `dataset` (pipeline,
-aggregation, the Parquet build, manifest, verify/info/export). `cli`, `evaluate`, `problems` and `resources` stay
+aggregation, the Parquet build, manifest, verify/info/report/export). `cli`, `evaluate`, `problems` and `resources` stay
 here, used across the flow.
 
     from events import load_codebook, load_parser, compile_codebook, code_text, build

@@ -38,7 +38,7 @@ class _Failure(click.ClickException):
 
 _KNOWN_ERRORS = {"DatasetLocked": EXIT_LOCKED, "InputError": EXIT_USAGE, "GoldFormatError": EXIT_USAGE,
                  "BuildError": EXIT_DATASET, "CodebookError": EXIT_DATASET, "InfoError": EXIT_DATASET,
-                 "ExportError": EXIT_DATASET, "ParserError": EXIT_DATASET}
+                 "ExportError": EXIT_DATASET, "ParserError": EXIT_DATASET, "ReportError": EXIT_SYSTEM}
 
 
 def _exit_code_of(exc: BaseException) -> int | None:
@@ -251,6 +251,20 @@ def info(dataset, as_json, top):
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False) if as_json else render_info(summary))
 
 
+@main.command()
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--out", "-o", "target", required=True, type=click.Path(path_type=Path), help="HTML file to write.")
+@click.option("--events", "max_events", type=click.IntRange(min=0), default=200, show_default=True,
+              help="How many events (those with most mentions) to list with their sentences.")
+def report(dataset, target, max_events):
+    """Write one self-contained HTML page showing DATASET: charts, coverage, and events with their sentences."""
+    from events.dataset.report import report as run_report
+
+    summary = run_report(dataset, target, _root_labels(), max_events=max_events)
+    size = target.stat().st_size
+    click.echo(f"report of {summary['totals'].get('events', 0):,} events written to {target} ({size / 1e6:.1f} MB)", err=True)
+
+
 def _root_labels() -> dict[str, str]:
     """CAMEO root labels from the bundled codebook (labels only: an unreadable codebook gives none)."""
     from events.codebook.records import read_codebook
@@ -264,11 +278,12 @@ def _root_labels() -> dict[str, str]:
 
 @main.command()
 @click.argument("dataset", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["gdelt", "gdelt-mentions"]), default="gdelt", show_default=True,
-              help="gdelt: GDELT 2.0 event table, 61 tab-separated columns; gdelt-mentions: GDELT 2.0 Mentions table, "
-              "16 columns, one line per mention. No header.")
+@click.option("--format", "fmt", type=click.Choice(["gdelt", "gdelt-mentions", "plover"]), default="gdelt",
+              show_default=True, help="gdelt: GDELT 2.0 event table, 61 tab-separated columns; gdelt-mentions: GDELT 2.0 "
+              "Mentions table, 16 columns, one line per mention (no header unless --header); plover: one PLOVER record "
+              "(JSON, POLECAT's field names) a line per event PLOVER has a type for.")
 @click.option("--out", "-o", "target", required=True, help="File to write ('-' for standard output).")
-@click.option("--header", is_flag=True, help="Write a first line with the column names.")
+@click.option("--header", is_flag=True, help="Write a first line with the column names (tab-separated formats).")
 def export(dataset, fmt, target, header):
     """Write DATASET's events (or mentions) table in another tool's layout."""
     from events.dataset.export import export as run_export

@@ -36,6 +36,8 @@ CATALOGUE: dict[str, str] = {
     "CB022": "release-record",
     "CB023": "not-an-iso-country",
     "CB024": "empty-file",
+    "CB025": "plover-unmapped",
+    "CB026": "unknown-plover-term",
     # input records
     "IN001": "malformed-json",
     "IN002": "missing-field",

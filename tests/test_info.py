@@ -36,3 +36,28 @@ def test_info_labels_roots_with_the_datasets_own_codebook(seed_dataset, codebook
     names = {code: t.name for code, t in codebook.event_types.items()}
     assert all(root["label"] == names[root["root"]] for root in summary["top_event_roots"])
     assert f"codebook:  cameo@{codebook.version}" in render_info(summary)
+
+
+def test_info_coverage_plover_months_and_dyads(seed_dataset, compiled):
+    import polars as pl
+
+    out, report = seed_dataset
+    summary = info(out)
+    mentions = pl.read_parquet(out / "mentions" / "**" / "*.parquet", hive_partitioning=False)
+    events = pl.read_parquet(out / "events" / "**" / "*.parquet", hive_partitioning=False)
+    coverage = summary["coverage"]
+    assert (coverage["documents"], coverage["sentences"]) == (report.documents, report.sentences)
+    assert coverage["sentences_coded"] == mentions.select("doc_id", "sentence_index").unique().height < report.sentences
+    assert coverage["share_sentences_coded"] == round(coverage["sentences_coded"] / report.sentences, 4)
+    types = {p["plover_event"]: p["events"] for p in summary["plover_types"]}
+    assert types == {k: v for k, v in events.group_by("plover_event").len().iter_rows()}
+    assert types["CONSULT"] == 2 and types[None] == events.filter(pl.col("event_root_code") == "01").height
+    assert summary["events_per_month"] == [{"month": "2024-07", "quad_class": q, "events": n} for q, n in sorted(
+        events.group_by("quad_class").len().iter_rows())]
+    dyads = summary["top_dyads"]
+    assert [d["events"] for d in dyads] == sorted((d["events"] for d in dyads), reverse=True)
+    assert all(d["target"] for d in dyads) and dyads[0] == {
+        "source": "RUSGOV", "target": "IRNGOV", "source_name": "Russia", "target_name": dyads[0]["target_name"],
+        "events": 2, "mentions": 3, "per_month": {"2024-07": 2}}
+    text = render_info(summary)
+    assert "PLOVER types" in text and "RUSGOV -> IRNGOV" in text and "coded:" in text

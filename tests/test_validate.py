@@ -68,7 +68,8 @@ CASES = [
     ('CB011', 'event_codes.csv', 5, '040,"Consult, not specified below",04,040,2,1.0',
      "cb/event_codes.csv:5: [CB011] quad class 2 of '040' is inconsistent with root 04; expected 1",),
     ('CB012', 'event_codes.csv', 0, '0441,Orphan,04,044,1,1.0',
-     "cb/event_codes.csv:12: [CB012] code '0441' has no parent '044'; add '044' or fix the code",),
+     "cb/event_codes.csv:12: [CB012] code '0441' has no parent '044'; add '044' or fix the code",
+     "cb/plover.csv: [CB025] event code '0441' (Orphan) has no PLOVER mapping; add a row '0441,EVENT,mode,context,basis,note' (basis none, with the reason in the note, when PLOVER has no such event)"),
     ('CB013', 'codebook.toml', 3, 'version = "1.1"',
      "cb/CHANGELOG.md: [CB014] no entry '## 1.1' for the current version (the newest entry is '## 1.1.0' at line 3); add one saying what changed",
      "cb/codebook.toml:3: [CB013] version '1.1' is not semantic versioning; expected MAJOR.MINOR.PATCH, e.g. '1.0.0'"),
@@ -100,6 +101,33 @@ CASES = [
      "cb/codebook.toml:4: [CB022] released = 'last spring' is not a date; expected released = YYYY-MM-DD, the day this version was released",),
     ('CB022-missing', 'codebook.toml', 4, '',
      "cb/codebook.toml: [CB022] warning: no 'released' date: the stale-role check (CB019) counts from it and is skipped; `events codebook release` sets it",),
+    ('CB025', 'plover.csv', 7, '',
+     "cb/plover.csv: [CB025] event code '043' (Host a visit) has no PLOVER mapping; add a row '043,EVENT,mode,context,basis,note' (basis none, with the reason in the note, when PLOVER has no such event)",),
+    ('CB025-no-reason', 'plover.csv', 2, '01,,,,none,',
+     "cb/plover.csv:2: [CB025] '01' has no PLOVER event and no note; say why PLOVER has none",),
+    ('CB025-terms-of-none', 'plover.csv', 2, '01,CONSULT,,,none,dropped',
+     "cb/plover.csv:2: [CB025] '01' has basis none but names PLOVER terms; empty them or give the basis",),
+    ('CB025-no-event', 'plover.csv', 5, '040,,,,table,',
+     "cb/plover.csv:5: [CB025] '040' has basis table but no plover_event; name one, or use basis none with the reason",),
+    ('CB025-amended-no-note', 'plover.csv', 5, '040,CONSULT,,,amended,',
+     "cb/plover.csv:5: [CB025] '040' has basis amended and no note; say what the source wrote, or why",),
+    ('CB026', 'plover.csv', 7, '043,CONSULT,vist,,table,',
+     "cb/plover.csv:7: [CB026] mode 'vist' of '043' is not a mode of CONSULT; expected one of phone, visit. Did you mean 'visit'?",),
+    ('CB026-mode-of-another-event', 'plover.csv', 9, '110,ACCUSE,visit,,table,',
+     "cb/plover.csv:9: [CB026] mode 'visit' of '110' is not a mode of ACCUSE; expected one of allege, disapprove.",),
+    ('CB026-event', 'plover.csv', 5, '040,CONSUL,,,table,',
+     "cb/plover.csv:5: [CB026] 'CONSUL' of '040' is not a PLOVER event type in plover_vocabulary.csv. Did you mean 'CONSULT'?",),
+    ('CB026-context', 'plover.csv', 11, '1121,ACCUSE,allege,crime;corupption,table,',
+     "cb/plover.csv:11: [CB026] context 'corupption' of '1121' is not a PLOVER context in plover_vocabulary.csv. Did you mean 'corruption'?",),
+    ('CB002-plover', 'plover.csv', 0, '044,CONSULT,,,table,',
+     "cb/plover.csv:12: [CB002] '044' is not a code in event_codes.csv. Did you mean '040'?",),
+    ('CB009-plover-basis', 'plover.csv', 5, '040,CONSULT,,,tabel,',
+     "cb/plover.csv: [CB025] event code '040' (Consult, not specified below) has no PLOVER mapping; add a row '040,EVENT,mode,context,basis,note' (basis none, with the reason in the note, when PLOVER has no such event)",
+     "cb/plover.csv:5: [CB009] basis 'tabel' of '040'; expected one of table, amended, ours, none. Did you mean 'table'?",),
+    ('CB009-plover-kind', 'plover_vocabulary.csv', 0, 'contxt,,peace,',
+     "cb/plover_vocabulary.csv:11: [CB009] kind 'contxt' of 'peace'; expected one of event, mode, context. Did you mean 'context'?",),
+    ('CB015-plover-vocabulary', 'plover_vocabulary.csv', 0, None,
+     "cb/plover_vocabulary.csv: [CB015] missing file 'plover_vocabulary.csv'; every codebook needs it",),
     ('CB023', 'actor_codes/countries.csv', 0, 'XKX,Kosovo,country_or_territory,XKX',
      "cb/actor_codes/countries.csv:7: [CB023] warning: iso3 'XKX' of 'XKX' is not an ISO 3166-1 alpha-3 code in pycountry's copy of the standard; leave it empty where the standard has none",),
 ]
@@ -136,7 +164,7 @@ def test_validate_every_codebook_code_has_a_case():
 def test_validate_reports_every_problem_sorted_by_file_and_line(tmp_path, monkeypatch):
     edits = [(c[1], c[2], c[3]) for c in CASES if c[0] in ("CB017", "CB010", "CB004", "CB012", "CB003-agent")]
     report = validate_codebook(broken_copy(tmp_path, monkeypatch, edits))
-    assert [p.code for p in report.problems] == ["CB004", "CB003", "CB010", "CB012", "CB017"]
+    assert [p.code for p in report.problems] == ["CB004", "CB003", "CB010", "CB012", "CB025", "CB017"]
     assert list(report.problems) == sorted(report.problems)
 
 

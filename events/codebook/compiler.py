@@ -168,9 +168,15 @@ class CompiledCodebook:
     # labels for rows: entry id -> (canonical name, code, is an agent); country code -> ISO 3166-1 alpha-3 (or "")
     entries: dict[str, tuple[str, str, bool]] = field(repr=False, default_factory=dict)
     country_iso3: dict[str, str] = field(repr=False, default_factory=dict)
+    # CAMEO code -> (PLOVER event type, mode, contexts joined by ";"), None where the codebook gives none (plover.csv)
+    plover: dict[str, tuple[str | None, str | None, str | None]] = field(repr=False, default_factory=dict)
 
     def event_type(self, code: str) -> EventType:
         return self.event_types[code]
+
+    def plover_of(self, code: str) -> tuple[str | None, str | None, str | None]:
+        """(PLOVER event type, mode, contexts joined by ";") of a CAMEO event code; None for each where there is none."""
+        return self.plover.get(code, (None, None, None))
 
     def iso3(self, actor_code: str) -> str | None:
         """ISO 3166-1 alpha-3 code of an actor code's country (its first three letters), None when it has none."""
@@ -257,6 +263,7 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
         entries={**{a.id: (a.names[0], a.code, True) for a in codebook.agents if a.names},
                  **{a.id: (a.names[0], a.code, False) for a in codebook.actors if a.names}},
         country_iso3={code: iso3 for code, (_, _, iso3) in codebook.countries.items() if iso3},
+        plover={code: (m.event or None, m.mode or None, ";".join(m.contexts) or None) for code, m in codebook.plover.items()},
     )
 
 

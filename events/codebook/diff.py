@@ -21,7 +21,7 @@ from events.codebook.validate import semver
 
 BUMPS = ("none", "patch", "minor", "major")
 TABLES = ("metadata", "rules", "event_codes", "countries", "types", "groups", "religions", "ethnic",
-          "actors", "agents", "patterns", "irregular", "discards")
+          "actors", "agents", "patterns", "irregular", "discards", "plover")
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +314,16 @@ def _diff_discards(old: Codebook, new: Codebook) -> list[Change]:
     return _keyed("discards", {d.id: d for d in old.discards}, {d.id: d for d in new.discards}, lambda e, k: f"{e.file}:{e.line}", compare)
 
 
+def _diff_plover(old: Codebook, new: Codebook) -> list[Change]:
+    """A changed PLOVER event, mode or context changes the plover_* columns of datasets (major); notes are a patch."""
+    def compare(a, b):
+        return (_field("plover_event", a.event, b.event, "major") + _field("plover_mode", a.mode, b.mode, "major")
+                + _field("plover_context", ";".join(a.contexts), ";".join(b.contexts), "major")
+                + _field("basis", a.basis, b.basis, "patch") + _field("note", a.note, b.note, "patch"))
+
+    return _keyed("plover", old.plover, new.plover, lambda e, k: f"plover.csv:{e.line}", compare)
+
+
 _DIFFERS = {
     "metadata": _diff_metadata,
     "rules": _diff_rules,
@@ -328,4 +338,5 @@ _DIFFERS = {
     "patterns": _diff_patterns,
     "irregular": _diff_irregular,
     "discards": _diff_discards,
+    "plover": _diff_plover,
 }

@@ -117,6 +117,22 @@ class Cue:
     line: int
 
 
+@dataclass(frozen=True, slots=True)
+class PloverMapping:
+    """A row of plover.csv: the PLOVER event type, mode and contexts of a CAMEO code ("" where none)."""
+    code: str
+    event: str
+    mode: str
+    contexts: tuple[str, ...]
+    basis: str  # table | amended | ours | none
+    note: str
+    line: int
+
+
+PLOVER_BASES = ("table", "amended", "ours", "none")
+PLOVER_KINDS = ("event", "mode", "context")
+
+
 @dataclass(frozen=True)
 class Codebook:
     path: Path
@@ -143,6 +159,9 @@ class Codebook:
     gender: dict[str, str] = field(default_factory=dict)  # person id (before "@") -> "f" | "m"
     released: dt.date | None = None  # `released` in codebook.toml: the day this version was released
     release: dict | None = None  # release.toml: {"version", "content_hash"} the version was released with
+    plover: dict[str, PloverMapping] = field(default_factory=dict)  # CAMEO code -> its PLOVER mapping (plover.csv)
+    # the PLOVER terms (plover_vocabulary.csv): (kind, event, value) -> line
+    plover_terms: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -295,6 +314,8 @@ class _Reader:
         discards = self.read_discards(root / "discards.csv")
         cues = self.read_cues(root / "cues.csv")
         gender = self.read_gender(root / "gender.csv", {a.id.split("@")[0] for a in actors})
+        plover = self.read_plover(root / "plover.csv")
+        plover_terms = self.read_plover_terms(root / "plover_vocabulary.csv", required=bool(plover))
         files = self.hash_files()
         content_hash = hashlib.sha256("".join(f"{p}\0{h}\n" for p, h in files).encode()).hexdigest()
         release = self.read_release(root / RELEASE_FILE)
@@ -323,6 +344,8 @@ class _Reader:
             problems=tuple(sorted(self.problems)),
             released=meta.get("released"),
             release=release,
+            plover=plover,
+            plover_terms=plover_terms,
         )
 
     def read_release(self, path: Path) -> dict | None:
@@ -520,6 +543,34 @@ class _Reader:
                 self.problem(path, line, "CB009", f"gender {r['gender']!r} of {r['person']!r}; expected f or m")
                 continue
             out[r["person"]] = r["gender"]
+        return out
+
+    def read_plover(self, path: Path) -> dict[str, PloverMapping]:
+        out = {}
+        for line, r in self.unique(path, "plover", "code", required=False):
+            if r["basis"] not in PLOVER_BASES:
+                self.problem(path, line, "CB009", f"basis {r['basis']!r} of {r['code']!r}; expected one of "
+                             f"{', '.join(PLOVER_BASES)}.{did_you_mean(r['basis'], PLOVER_BASES)}")
+                continue
+            contexts = tuple(c.strip() for c in r["plover_context"].split(";") if c.strip())
+            out[r["code"]] = PloverMapping(r["code"], r["plover_event"], r["plover_mode"], contexts, r["basis"],
+                                           r["note"], line)
+        return out
+
+    def read_plover_terms(self, path: Path, required: bool) -> dict[tuple[str, str, str], int]:
+        out: dict[tuple[str, str, str], int] = {}
+        for line, r in self.rows(path, "plover_vocabulary", required=required):
+            key = (r["kind"], r["event"], r["value"])
+            if r["kind"] not in PLOVER_KINDS:
+                self.problem(path, line, "CB009", f"kind {r['kind']!r} of {r['value']!r}; expected one of "
+                             f"{', '.join(PLOVER_KINDS)}.{did_you_mean(r['kind'], PLOVER_KINDS)}")
+            elif not r["value"] or (r["kind"] != "context" and not r["event"]):
+                self.problem(path, line, "CB009", f"a {r['kind']} needs a value" + ("" if r["kind"] == "context" else
+                             " and the event type it belongs to"))
+            elif key in out:
+                self.problem(path, line, "CB001", f"duplicate PLOVER {r['kind']} {r['value']!r}; first at line {out[key]}")
+            else:
+                out[key] = line
         return out
 
     def rows_with_unique_ids(self, paths: list[Path], table: str, kind: str):

@@ -82,6 +82,7 @@ def semantic_problems(cb: Codebook, thorough: bool = True) -> list[Problem]:
     _check_patterns(cb, add, thorough)
     _check_discards(cb, add)
     _check_cues(cb, add)
+    _check_plover(cb, add)
     return out
 
 
@@ -415,6 +416,48 @@ def _check_cues(cb: Codebook, add) -> None:
         if c.cue in seen:
             add(c.file, c.line, "CB008", f"cue {c.cue!r} ({c.id}) can never fire: {seen[c.cue]} has the same words")
         seen.setdefault(c.cue, f"{c.id} ({c.file}:{c.line})")
+
+
+def _check_plover(cb: Codebook, add) -> None:
+    """plover.csv, when the codebook has one: every event code mapped to PLOVER terms that exist, or to none with a
+    reason (CB025); every term in plover_vocabulary.csv (CB026)."""
+    if not cb.plover:
+        return
+    rel = "plover.csv"
+    for code, et in sorted(cb.event_types.items()):
+        if code not in cb.plover:
+            add(rel, 0, "CB025", f"event code {code!r} ({et.name}) has no PLOVER mapping; add a row '{code},EVENT,mode,"
+                "context,basis,note' (basis none, with the reason in the note, when PLOVER has no such event)")
+    terms = cb.plover_terms
+    if not terms:
+        return  # (no plover_vocabulary.csv: CB015 says it once)
+    events = sorted(e for kind, e, _ in terms if kind == "event")
+    contexts = sorted(v for kind, _, v in terms if kind == "context")
+    for code, m in sorted(cb.plover.items()):
+        if cb.event_types and code not in cb.event_types:
+            add(rel, m.line, "CB002", f"{code!r} is not a code in event_codes.csv.{did_you_mean(code, cb.event_types)}")
+        if m.basis == "none":
+            if m.event or m.mode or m.contexts:
+                add(rel, m.line, "CB025", f"{code!r} has basis none but names PLOVER terms; empty them or give the basis")
+            if not m.note:
+                add(rel, m.line, "CB025", f"{code!r} has no PLOVER event and no note; say why PLOVER has none")
+            continue
+        if not m.event:
+            add(rel, m.line, "CB025", f"{code!r} has basis {m.basis} but no plover_event; name one, or use basis none "
+                "with the reason")
+        elif ("event", m.event, m.event) not in terms:
+            add(rel, m.line, "CB026", f"{m.event!r} of {code!r} is not a PLOVER event type in plover_vocabulary.csv."
+                f"{did_you_mean(m.event, events)}")
+        elif m.mode and ("mode", m.event, m.mode) not in terms:
+            modes = sorted(v for kind, e, v in terms if kind == "mode" and e == m.event)
+            add(rel, m.line, "CB026", f"mode {m.mode!r} of {code!r} is not a mode of {m.event}; expected one of "
+                f"{', '.join(modes) or '(none: leave it empty)'}.{did_you_mean(m.mode, modes)}")
+        for context in m.contexts:
+            if ("context", "", context) not in terms:
+                add(rel, m.line, "CB026", f"context {context!r} of {code!r} is not a PLOVER context in "
+                    f"plover_vocabulary.csv.{did_you_mean(context, contexts)}")
+        if m.basis != "table" and not m.note:
+            add(rel, m.line, "CB025", f"{code!r} has basis {m.basis} and no note; say what the source wrote, or why")
 
 
 def _check_patterns(cb: Codebook, add, thorough: bool = True) -> None:

@@ -21,7 +21,7 @@ PRECISION_RANK = {p: k for k, p in enumerate(PRECISIONS)}
 # the mention columns aggregation needs: reading only these keeps memory to a fraction of the partition
 COLUMNS = KEY + ["date_precision", "pub_date", "doc_id", "sentence_index", "verb_start", "doc_source", "event_base_code",
                  "event_root_code", "quad_class", "goldstein", "codebook_version", "source_name", "target_name",
-                 "event_label", "in_lead"]
+                 "event_label", "in_lead", "plover_event", "plover_mode", "plover_context"]
 
 
 def global_event_id(event_date: dt.date, source_actor: str, target_actor: str | None, event_code: str) -> str:
@@ -63,6 +63,9 @@ def aggregate_partition(files: list[Path], compiled: CompiledCodebook) -> pa.Tab
             pl.col("event_root_code").first(),
             pl.col("quad_class").first(),
             pl.col("goldstein").first(),
+            pl.col("plover_event").first(),
+            pl.col("plover_mode").first(),
+            pl.col("plover_context").first(),
             pl.col("codebook_version").first(),
             pl.col("source_name").first(),
             pl.col("target_name").first(),
@@ -103,6 +106,9 @@ def aggregate_partition(files: list[Path], compiled: CompiledCodebook) -> pa.Tab
                 "event_root_code": row["event_root_code"],
                 "quad_class": row["quad_class"],
                 "goldstein": row["goldstein"],
+                "plover_event": row["plover_event"],
+                "plover_mode": row["plover_mode"],
+                "plover_context": row["plover_context"],
                 "num_mentions": row["num_mentions"],
                 "num_articles": row["num_articles"],
                 "num_sources": row["num_sources"],

@@ -1,4 +1,5 @@
-"""`events export DIR --format gdelt|gdelt-mentions`: the dataset in GDELT 2.0's event-table or Mentions layout.
+"""`events export DIR --format gdelt|gdelt-mentions|plover`: the dataset in GDELT 2.0's event-table or Mentions
+layout, or as PLOVER records.
 
 Tab-separated, one row a line, no header (as GDELT's `*.export.CSV` and `*.mentions.CSV` files), UTF-8, in the
 dataset's order (partition, then the table's own order). Column order and meanings:
@@ -23,10 +24,18 @@ uses its first 16 hex digits as a 63-bit integer (`int(global_event_id[:16], 16)
 builds, the same for the same event in any dataset, and the same in both exports, so they join as GDELT's do.
 Collisions are unlikely but not impossible (birthday bound n²/2⁶⁴: about 5e-8 for a million events, 5% for a
 billion); `global_event_id` stays the exact key.
+
+`plover` writes one JSON object a line per events row that has a PLOVER event type (events of CAMEO codes PLOVER
+drops, the 01 statements and 02 appeals, are left out), with POLECAT's field names in snake case (`PLOVER_FIELDS`,
+documented in the README): the event type, mode and contexts from the codebook's CAMEO -> PLOVER mapping, actor and
+recipient as name, ISO 3166-1 alpha-3 country and sector (the actor code's CAMEO role codes: PLOVER's sector codes
+are CAMEO's role codes), the date, the publication and the sentence of the event's first mention. Location fields
+are written only when the events table has the geolocation columns they come from (`GEO_FIELDS`).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +183,56 @@ def gdelt_mention_row(mention: dict, added, document: tuple[str | None, int | No
     return [fields[c] for c in GDELT_MENTION_COLUMNS]
 
 
+# PLOVER record fields, in order; the README documents each
+PLOVER_FIELDS = (
+    "event_id", "event_date", "event_type", "event_mode", "contexts",
+    "actor_name", "actor_country", "primary_actor_sector", "actor_sectors",
+    "recipient_name", "recipient_country", "primary_recipient_sector", "recipient_sectors",
+    "publication_date", "source", "story_id", "url", "event_text",
+    "cameo_event_code", "cameo_actor", "cameo_recipient", "num_mentions", "codebook_version",
+)
+# location field -> the events column it comes from, written only when the table has that column
+GEO_FIELDS = {
+    "placename": "action_geo_fullname", "country": "action_geo_country_code", "latitude": "action_geo_lat",
+    "longitude": "action_geo_long", "geonames_id": "action_geo_feature_id",
+}
+
+
+def plover_record(event: dict, document: tuple[str | None, str | None], sentence: str | None) -> dict:
+    """One events row as a PLOVER record; `document` is its first article's (source, url), `sentence` the text of its
+    first mention."""
+    def sectors(side: str) -> list[str]:
+        return [code for code in (event[f"{side}_type1"], event[f"{side}_type2"]) if code]
+
+    record = {
+        "event_id": event["global_event_id"],
+        "event_date": event["event_date"].isoformat(),
+        "event_type": event["plover_event"],
+        "event_mode": event["plover_mode"],
+        "contexts": event["plover_context"].split(";") if event["plover_context"] else [],
+        "actor_name": event["source_name"],
+        "actor_country": event["source_iso3"],
+        "primary_actor_sector": next(iter(sectors("source")), None),
+        "actor_sectors": sectors("source"),
+        "recipient_name": event["target_name"],
+        "recipient_country": event["target_iso3"],
+        "primary_recipient_sector": next(iter(sectors("target")), None),
+        "recipient_sectors": sectors("target"),
+        "publication_date": event["first_pub_date"].isoformat(),
+        "source": document[0],
+        "story_id": event["first_doc_id"],
+        "url": document[1],
+        "event_text": sentence,
+        "cameo_event_code": event["event_code"],
+        "cameo_actor": event["source_actor"],
+        "cameo_recipient": event["target_actor"],
+        "num_mentions": event["num_mentions"],
+        "codebook_version": event["codebook_version"],
+    }
+    record.update({name: event[column] for name, column in GEO_FIELDS.items() if column in event})
+    return record
+
+
 def export(out: str | Path, target: str | Path, fmt: str = "gdelt", header: bool = False) -> ExportReport:
     """Write the dataset in `out` to `target` ("-" for standard output) in format `fmt` (`FORMATS`).
 
@@ -189,6 +248,8 @@ def export(out: str | Path, target: str | Path, fmt: str = "gdelt", header: bool
     rows = 0
     try:
         if header:
+            if columns is None:
+                raise ExportError(f"--header: format {fmt} writes JSON lines, whose records name their fields")
             handle.write("\t".join(columns) + "\n")
         for row in rows_of(out):
             handle.write("\t".join(row) + "\n")
@@ -234,4 +295,23 @@ def _mention_rows(out: Path):
             yield gdelt_mention_row(mention, added[mention["global_event_id"]], documents.get(mention["doc_id"], (None, None)))
 
 
-FORMATS = {"gdelt": (GDELT_COLUMNS, _event_rows), "gdelt-mentions": (GDELT_MENTION_COLUMNS, _mention_rows)}
+def _plover_rows(out: Path):
+    import polars as pl
+
+    for path in sorted((out / "events").glob("year=*/month=*/*.parquet")):
+        events = pl.read_parquet(path, hive_partitioning=False).filter(pl.col("plover_event").is_not_null())
+        if not events.height:
+            continue
+        documents = _documents(out, events["first_doc_id"], ["source", "url"])
+        mentions = sorted((out / "mentions" / path.parent.relative_to(out / "events")).glob("*.parquet"))
+        sentences = {(doc, index): text for doc, index, text in pl.read_parquet(
+            mentions, columns=["doc_id", "sentence_index", "sentence_text"], hive_partitioning=False).iter_rows()} \
+            if mentions else {}
+        for event in events.iter_rows(named=True):
+            record = plover_record(event, documents.get(event["first_doc_id"], (None, None)),
+                                   sentences.get((event["first_doc_id"], event["first_sentence_index"])))
+            yield [json.dumps(record, ensure_ascii=False)]
+
+
+FORMATS = {"gdelt": (GDELT_COLUMNS, _event_rows), "gdelt-mentions": (GDELT_MENTION_COLUMNS, _mention_rows),
+           "plover": (None, _plover_rows)}

@@ -1,7 +1,9 @@
-"""`events info DIR`: what a dataset holds, at a glance, from its manifest and one pass over the events table.
+"""`events info DIR`: what a dataset holds, at a glance, from its manifest and one pass over a few columns.
 
-Counts per table and year come from the manifest (no data is read); the top event roots are summed from the
-events table's `event_root_code` and `num_mentions` columns only.
+Counts per table and year come from the manifest (no data is read); the event roots, PLOVER types, events per month
+by quad class and top dyads are summed from a few columns of the events table, the coverage (documents and
+sentences with at least one mention) from two columns of the mentions table. `info()` is the one function that
+computes these numbers: `events info` prints them and `events report` draws them (and embeds them as JSON).
 """
 
 from __future__ import annotations
@@ -13,8 +15,13 @@ class InfoError(Exception):
     pass
 
 
-def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 10) -> dict:
-    """A summary of the dataset in `out`: codebook, inputs, totals, rows per table and year, top event roots.
+EVENT_COLUMNS = ["event_date", "source_actor", "target_actor", "source_name", "target_name", "event_root_code",
+                 "quad_class", "num_mentions", "plover_event"]
+
+
+def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 10, dyads: int = 10) -> dict:
+    """A summary of the dataset in `out`: codebook, inputs, totals, rows per table and year, coverage, event roots
+    (all, and the `top` first), PLOVER types, events per month by quad class, the `dyads` top dyads by month.
 
     Root labels come from the dataset's own `labels/event_codes.parquet` (the codebook that coded it); `root_labels`
     is the fallback for a dataset without one."""
@@ -38,25 +45,20 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
     if codes.is_file():
         table = pl.read_parquet(codes, columns=["code", "name", "root_code"])
         root_labels = {code: name for code, name, root in table.iter_rows() if code == root}
-    roots: list[dict] = []
     events_files = sorted((out / "events").glob("year=*/month=*/*.parquet"))
-    if events_files:
-        frame = (
-            pl.concat([_read_events(f, out) for f in events_files])
-            .group_by("event_root_code")
-            .agg(pl.len().alias("events"), pl.col("num_mentions").sum().alias("mentions"))
-            .sort(["events", "event_root_code"], descending=[True, False])
-            .head(top)
-        )
-        total = sum(o["rows"] for o in manifest.get("outputs", []) if o.get("table") == "events") or 1
-        for row in frame.iter_rows(named=True):
-            roots.append({
-                "root": row["event_root_code"],
-                "label": (root_labels or {}).get(row["event_root_code"]),
-                "events": row["events"],
-                "mentions": row["mentions"],
-                "share": round(row["events"] / total, 4),
-            })
+    events = pl.concat([_read_events(f, out) for f in events_files]) if events_files else pl.DataFrame(
+        schema={c: pl.Int64 if c in ("quad_class", "num_mentions") else pl.String for c in EVENT_COLUMNS})
+    total = events.height or 1
+
+    def counted(by: str, key: str) -> list[dict]:
+        frame = (events.group_by(by).agg(pl.len().alias("events"), pl.col("num_mentions").sum().alias("mentions"))
+                 .sort(["events", by], descending=[True, False], nulls_last=True))
+        return [{key: row[by], "events": row["events"], "mentions": row["mentions"], "share": round(row["events"] / total, 4)}
+                for row in frame.iter_rows(named=True)]
+
+    roots = counted("event_root_code", "root")
+    for root in roots:
+        root["label"] = (root_labels or {}).get(root["root"])
     codebook = manifest.get("codebook", {})
     return {
         "path": out.as_posix(),
@@ -67,15 +69,73 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
         "inputs": len(manifest.get("inputs", [])),
         "totals": manifest.get("totals", {}),
         "rows_per_year": {table: dict(sorted(counts.items())) for table, counts in sorted(years.items())},
-        "top_event_roots": roots,
+        "coverage": _coverage(out, manifest.get("totals", {})),
+        "event_roots": roots,
+        "top_event_roots": roots[:top],
+        "plover_types": counted("plover_event", "plover_event"),
+        "events_per_month": _per_month(events),
+        "top_dyads": _top_dyads(events, dyads),
     }
+
+
+def _month():
+    """The event's month, "YYYY-MM"."""
+    import polars as pl
+
+    return pl.col("event_date").cast(pl.Date).dt.strftime("%Y-%m").alias("month")
+
+
+def _per_month(events) -> list[dict]:
+    """Events per month and quad class, sorted by month then quad class."""
+    import polars as pl
+
+    frame = events.group_by(_month(), "quad_class").agg(pl.len().alias("events")).sort(["month", "quad_class"])
+    return frame.to_dicts()
+
+
+def _top_dyads(events, n: int) -> list[dict]:
+    """The `n` (source, target) pairs with most events (ties by the codes), each with its events per month."""
+    import polars as pl
+
+    pairs = events.filter(pl.col("target_actor").is_not_null())
+    top = (pairs.group_by("source_actor", "target_actor")
+           .agg(pl.len().alias("events"), pl.col("num_mentions").sum().alias("mentions"),
+                pl.col("source_name").drop_nulls().first(), pl.col("target_name").drop_nulls().first())
+           .sort(["events", "source_actor", "target_actor"], descending=[True, False, False]).head(n))
+    months = (pairs.join(top.select("source_actor", "target_actor"), on=["source_actor", "target_actor"])
+              .group_by("source_actor", "target_actor", _month()).agg(pl.len().alias("events")).sort("month"))
+    by_pair: dict[tuple, dict] = {}
+    for row in months.iter_rows(named=True):
+        by_pair.setdefault((row["source_actor"], row["target_actor"]), {})[row["month"]] = row["events"]
+    return [{"source": row["source_actor"], "target": row["target_actor"], "source_name": row["source_name"],
+             "target_name": row["target_name"], "events": row["events"], "mentions": row["mentions"],
+             "per_month": by_pair.get((row["source_actor"], row["target_actor"]), {})} for row in top.iter_rows(named=True)]
+
+
+def _coverage(out: Path, totals: dict) -> dict:
+    """Documents and sentences in the dataset, how many of them hold at least one mention, and the shares."""
+    import polars as pl
+
+    files = sorted((out / "mentions").glob("year=*/month=*/*.parquet"))
+    coded = (pl.scan_parquet(files, hive_partitioning=False).select("doc_id", "sentence_index")
+             .select(pl.col("doc_id").n_unique().alias("documents"),
+                     pl.struct("doc_id", "sentence_index").n_unique().alias("sentences")).collect().row(0)) \
+        if files else (0, 0)
+    documents, sentences = totals.get("documents", 0), totals.get("sentences", 0)
+    return {"documents": documents, "documents_coded": coded[0], "sentences": sentences, "sentences_coded": coded[1],
+            "sentences_not_coded": totals.get("sentences_not_coded", 0),
+            "share_documents_coded": round(coded[0] / documents, 4) if documents else 0.0,
+            "share_sentences_coded": round(coded[1] / sentences, 4) if sentences else 0.0}
 
 
 def _read_events(path: Path, out: Path):
     import polars as pl
 
     try:
-        return pl.read_parquet(path, columns=["event_root_code", "num_mentions"])
+        frame = pl.read_parquet(path, hive_partitioning=False)
+        if "plover_event" not in frame.columns:  # a dataset built before events 1.3.0 has no PLOVER columns
+            frame = frame.with_columns(pl.lit(None, pl.String).alias("plover_event"))
+        return frame.select(EVENT_COLUMNS)
     except Exception as exc:  # polars and the file system raise many types for a damaged file; each means unreadable
         raise InfoError(f"{path}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
                         f"run `events verify {out}`") from None
@@ -95,6 +155,10 @@ def render_info(summary: dict) -> str:
         f"  inputs:    {summary['inputs']:,}",
         "  totals:    " + "  ".join(f"{k}: {totals.get(k, 0):,}" for k in ("documents", "sentences", "mentions", "events", "rejected")),
     ]
+    coverage = summary["coverage"]
+    lines.append(f"  coded:     documents {coverage['documents_coded']:,} of {coverage['documents']:,} "
+                 f"({coverage['share_documents_coded']:.1%}), sentences {coverage['sentences_coded']:,} of "
+                 f"{coverage['sentences']:,} ({coverage['share_sentences_coded']:.1%})")
     if totals.get("rejected_by_code"):
         lines.append("  rejected:  " + "  ".join(f"{code}: {n:,}" for code, n in totals["rejected_by_code"].items()))
     all_years = sorted({y for counts in summary["rows_per_year"].values() for y in counts})
@@ -110,4 +174,14 @@ def render_info(summary: dict) -> str:
         for root in summary["top_event_roots"]:
             label = (root["label"] or "").lower()[:36]
             lines.append(f"  {root['root']:<4}{label:<36}{root['events']:>9,}{root['mentions']:>11,}{root['share']:>8.1%}")
+    if any(p["plover_event"] for p in summary["plover_types"]):
+        lines.append("")
+        lines.append(f"  {'PLOVER types':<40}{'events':>9}{'mentions':>11}{'share':>8}")
+        for p in summary["plover_types"]:
+            lines.append(f"  {p['plover_event'] or '(none: CAMEO 01, 02)':<40}{p['events']:>9,}{p['mentions']:>11,}{p['share']:>8.1%}")
+    if summary["top_dyads"]:
+        lines.append("")
+        lines.append(f"  {'top dyads':<40}{'events':>9}{'mentions':>11}")
+        for d in summary["top_dyads"]:
+            lines.append(f"  {d['source'] + ' -> ' + d['target']:<40}{d['events']:>9,}{d['mentions']:>11,}")
     return "\n".join(lines)

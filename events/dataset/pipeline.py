@@ -170,6 +170,9 @@ def dated_rows(doc: Document, events: list[Event], compiled: CompiledCodebook, r
     return rows
 
 
+PLOVER_COLUMNS = ("plover_event", "plover_mode", "plover_context")
+
+
 def mention_row(doc: Document, event: Event, when: DateResolution, compiled: CompiledCodebook, label: str,
                 sentence_start: int = 0, in_lead: bool = False) -> dict:
     etype = compiled.event_type(event.code)
@@ -200,6 +203,7 @@ def mention_row(doc: Document, event: Event, when: DateResolution, compiled: Com
         "event_root_code": etype.root_code,
         "quad_class": etype.quad_class,
         "goldstein": etype.goldstein,
+        **dict(zip(PLOVER_COLUMNS, compiled.plover_of(event.code))),
         "modality": event.modality,
         "sentence_text": text,
         "source_text": text[s.start : s.end],
