@@ -27,7 +27,7 @@ CASES = [
      {("USA", "IRN", "111"), ("GBR", "IRN", "111"), ("FRA", "IRN", "111")}),
     ("mutual compound", "Iran and Saudi Arabia signed an agreement.", "2023-03-10", {("IRN", "SAU", "057"), ("SAU", "IRN", "057")}),
     ("compound adjectives share a role", "Hungarian and Romanian officials met in Budapest.", "2024-07-17",
-     {("HUNGOV", "ROMGOV", "040"), ("ROMGOV", "HUNGOV", "040")}),
+     {("HUNGOV", "ROMGOV", "043"), ("ROMGOV", "HUNGOV", "042")}),  # (Hungary hosts: rule venue_codes)
     # reported speech and accusations
     ("reported speech", "Kyiv said Russian forces attacked Kharkiv.", "2024-07-17", {("RUSMIL", "UKR", "190")}),
     ("accusation governs its gerund", "Israel accused Hamas of attacking civilians.", "2024-07-17", {("ISR", "PSEREBHMS", "1123")}),
@@ -73,6 +73,16 @@ CASES = [
     ("has to", "Trump has to concede the election to Biden.", "2020-11-07", set()),
     ("had to (it happened)", "Trump had to concede the election to Biden.", "2020-11-07", {("USAGOV", "USAELI", "080")}),
     ("yet again", "Iran met the Americans yet again.", "2020-11-07", {("IRN", "USA", "040")}),
+    # a meeting's venue recodes it (rule venue_codes): host 043, visit 042, third location 044
+    ("venue: source hosts", "Lavrov met Wang Yi in Moscow.", "2024-07-17", {("RUSGOV", "CHNGOV", "043")}),
+    ("venue: source visits", "Lavrov met Wang Yi in Beijing.", "2024-07-17", {("RUSGOV", "CHNGOV", "042")}),
+    ("venue: third location", "Lavrov met Wang Yi in Paris.", "2024-07-17", {("RUSGOV", "CHNGOV", "044")}),
+    ("venue of the governing verb, both directions",
+     "Egyptian foreign minister Sameh Shoukry and his Greek counterpart gathered in Cairo on Wednesday to discuss Libya.",
+     "2020-01-11", {("EGYGOV", "GRCGOV", "043"), ("GRCGOV", "EGYGOV", "042")}),
+    ("no venue", "Lavrov met Wang Yi on Tuesday.", "2024-07-17", {("RUSGOV", "CHNGOV", "040")}),
+    ("a topic is no venue", "Lavrov and Wang Yi discussed the war in Gaza.", "2024-07-17",
+     {("RUSGOV", "CHNGOV", "040"), ("CHNGOV", "RUSGOV", "040")}),
     # guards against false positives
     ("sports discard", "Spain attacked the French goal in the second half.", "2024-07-17", set()),
     ("noun after a determiner", "The attack on the convoy was condemned.", "2024-07-17", set()),

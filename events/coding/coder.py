@@ -828,7 +828,16 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
         verb_end = tokens[m.slot.tok_start - 1].end if m.slot.tok_start > m.tok_start else verb_end
     out = []
     city_roots = compiled.rules.get("capital_target_roots", ())
+    venue_codes = compiled.rules.get("venue_codes", {}).get(code)
+    venue = _venue(h, tree, compiled, (source_group, target_group)) if venue_codes else None
     for source, target in pairs:
+        pair_code = code
+        if venue is not None and target is not None:
+            # "met his Russian counterpart in New York" (044), "gathered in Cairo" (Egypt hosts 043, Greece visits 042)
+            third, host, visit = venue_codes
+            pair_code = host if venue == source.code[:3] else visit if venue == target.code[:3] else third
+            if explain:
+                why.append(f"venue in {venue}: {pair_code} for {source.code} -> {target.code} (rule venue_codes)")
         if target is not None and code[:2] in city_roots and target.entry_ids[-1:] and target.entry_ids[-1].endswith("-gov"):
             # "Russian missiles struck Kyiv": an attacked capital is the country, not its government
             target = target.with_code(target.code[:3])
@@ -836,9 +845,29 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
                                f"source {source.code} ({', '.join(source.entry_ids)}) {_filled_by(source, tokens, tree)}",
                                f"target {target.code} ({', '.join(target.entry_ids)}) {_filled_by(target, tokens, tree)}"
                                if target is not None else "target none"]) if explain else ()
-        out.append(Event(sentence.index, sentence.text, source, target, code, pattern.id, verb_start, verb_end, modality, reasons,
-                         _other_clauses(h, tokens, tree)))
+        out.append(Event(sentence.index, sentence.text, source, target, pair_code, pattern.id, verb_start, verb_end, modality,
+                         reasons, _other_clauses(h, tokens, tree)))
     return out
+
+
+def _venue(h: int, tree: Tree, compiled, parties: tuple[Group | None, ...]) -> str | None:
+    """The country of the place where the act at h happened, when the sentence names one as its venue ("met … in
+    Cairo", "gathered in Moscow to discuss …", "met his counterpart in Paris"): a place phrase of the verb (or of
+    the verb its clause depends on, or of a party) that follows the verb or a party, not a topic ("discussed the
+    war in Gaza" is no venue)."""
+    verbs = (h, tree.head(h)) if tree.dep(h) in ("advcl", "xcomp", "conj") else (h,)
+    heads = set(verbs) | {k for grp in parties if grp is not None for k in range(grp.tok_start, grp.tok_end)}
+    for k in sorted(c for head in heads for c in tree.children(head, "obl", "nmod")):
+        case = next(iter(tree.children(k, "case")), None)
+        if case is None or tree.lowers[case] not in g.VENUE_PREPOSITIONS or case == 0:
+            continue
+        before = case - 1
+        if not (before in verbs or any(grp is not None and grp.tok_start <= before < grp.tok_end for grp in parties)):
+            continue
+        grp = tree.group_for(k)
+        if grp is not None and len(grp.members) == 1 and grp.members[0].code[:3] in compiled.country_codes:
+            return grp.members[0].code[:3]
+    return None
 
 
 def _filled_by(actor: Actor, tokens, tree: Tree) -> str:

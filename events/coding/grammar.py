@@ -44,6 +44,7 @@ NON_TARGET_PREPOSITIONS = frozenset("in at near inside outside across throughout
 SETTING_PREPOSITIONS = frozenset(["in", "at", "during"])
 AGENT_OF = frozenset(["of", "in", "from", "for"])  # "a spokesman for the ministry"
 # A place after these can be the target of an act done there ("aid to refugees in Liberia"), when nothing else is.
+VENUE_PREPOSITIONS = frozenset(["in", "at"])  # "met in Cairo", "talks at Camp David": where an act took place
 PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "inside", "across", "throughout", "within", "from"])
 QUANTIFIERS = frozenset("dozens hundreds thousands millions tens scores some many several most all both none "
                         "group groups number members crowds crowd".split())
