@@ -83,6 +83,8 @@ CASES = [
     ("no venue", "Lavrov met Wang Yi on Tuesday.", "2024-07-17", {("RUSGOV", "CHNGOV", "040")}),
     ("a topic is no venue", "Lavrov and Wang Yi discussed the war in Gaza.", "2024-07-17",
      {("RUSGOV", "CHNGOV", "040"), ("CHNGOV", "RUSGOV", "040")}),
+    ("restriction on the public", "The Samoan government prohibited inter-island travel for those under 19.", "2020-01-01",
+     {("WSMGOV", "WSMCVL", "172")}),
     # guards against false positives
     ("sports discard", "Spain attacked the French goal in the second half.", "2024-07-17", set()),
     ("noun after a determiner", "The attack on the convoy was condemned.", "2024-07-17", set()),
