@@ -159,10 +159,11 @@ def test_coder_explain_shows_the_article_country_it_codes_with(compiled):
 
 # -- whole articles: what actors say, who "he" is, and when it happened (the discourse issue's examples) --------
 def test_coder_dates_do_not_leak_between_sentences(code):
+    # (a travel ban is an administrative sanction on movement, 172; 1722 bans parties or politicians)
     rows = code("Trump said he banned travel from China in January.\nBiden attacked Trump on taxes during the October debate.",
                 "2020-11-02")
     by_code = {r["event_code"]: r for r in rows}
-    assert by_code["1722"]["event_date"].isoformat() == "2020-01-01" and by_code["1722"]["date_precision"] == "month"
+    assert by_code["172"]["event_date"].isoformat() == "2020-01-01" and by_code["172"]["date_precision"] == "month"
     attack = by_code["111"]  # a verbal attack on an issue is criticism, not force
     assert (attack["source_actor"][:3], attack["target_actor"][:3]) == ("USA", "USA")
     assert attack["event_date"].isoformat() != "2020-01-01"  # a month from another sentence does not spread
