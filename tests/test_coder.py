@@ -85,6 +85,10 @@ CASES = [
      {("RUSGOV", "CHNGOV", "040"), ("CHNGOV", "RUSGOV", "040")}),
     ("restriction on the public", "The Samoan government prohibited inter-island travel for those under 19.", "2020-01-01",
      {("WSMGOV", "WSMCVL", "172")}),
+    # a personal name no dictionary knows, as the object of an arrest or a pardon, is an unnamed suspect
+    ("unknown name arrested", "British police arrested Louis De Zoysa on Friday.", "2020-09-30", {("GBRCOP", "GBRCRM", "173")}),
+    ("unknown name pardoned", "Trump pardoned Angela Ronae Stanton.", "2020-02-21", {("USAGOV", "USACRM", "0841")}),
+    ("unknown name, not a legal act", "Trump praised Angela Ronae Stanton.", "2020-02-21", set()),
     # guards against false positives
     ("sports discard", "Spain attacked the French goal in the second half.", "2024-07-17", set()),
     ("noun after a determiner", "The attack on the convoy was condemned.", "2024-07-17", set()),

@@ -1135,7 +1135,10 @@ def _unnamed_people(k: int, code: str, tokens, tree: Tree, compiled, context: Do
     CRM; people killed are civilians, CVL), and the country the sentence gives them ("20 people in Gaza", `found`),
     else the article's, else the source's."""
     role = _rule_for(compiled.rules.get("unnamed_people", {}), code)
-    if role is None or tree.lowers[k] not in compiled.rules.get("people_nouns", ()):
+    if role is None:
+        return None
+    if tree.lowers[k] not in compiled.rules.get("people_nouns", ()) and not (
+            found is None and _rule_for(compiled.rules.get("unknown_names", {}), code) and _unknown_name(k, tokens, tree)):
         return None
     if found is not None and len(found.members) == 1 and found.members[0].resolved_from and found.members[0].code[:3] in compiled.country_codes:
         country = found.members[0].code[:3]
@@ -1147,6 +1150,14 @@ def _unnamed_people(k: int, code: str, tokens, tree: Tree, compiled, context: Do
         return None
     actor = Actor(country + role, tokens[k].start, tokens[k].end, k, k + 1, (f"rule:unnamed_people:{role}",), False, "context")
     return Group((actor,), k, k + 1, None)
+
+
+def _unknown_name(k: int, tokens, tree: Tree) -> bool:
+    """Whether token k heads a personal name the dictionaries do not know ("arrested Louis De Zoysa", "pardoned
+    Angela Stanton"): two or more capitalised words joined as a name, none of them an actor."""
+    name = [k] + [c for c in tree.children(k, "flat", "compound") if tree.tag(c) in ("NNP", "NNPS")]
+    return (tree.tag(k) == "NNP" and len(name) >= 2 and all(tokens[c].text[:1].isupper() for c in name)
+            and not any(tree.group_for(c, depth=0) for c in name))
 
 
 def _condition_subject(h: int, tokens, tree: Tree, context) -> Group | None:
