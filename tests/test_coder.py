@@ -89,6 +89,11 @@ CASES = [
     ("unknown name arrested", "British police arrested Louis De Zoysa on Friday.", "2020-09-30", {("GBRCOP", "GBRCRM", "173")}),
     ("unknown name pardoned", "Trump pardoned Angela Ronae Stanton.", "2020-02-21", {("USAGOV", "USACRM", "0841")}),
     ("unknown name, not a legal act", "Trump praised Angela Ronae Stanton.", "2020-02-21", set()),
+    # cue phrases of reported speech
+    ("an apology", 'Iranian President Hassan Rouhani said, "The Islamic Republic of Iran deeply regrets this disastrous mistake."',
+     "2020-01-13", {("IRNGOV", None, "055")}),
+    ("an appeal to the audience", 'Biden said, "It is time to put the anger behind us."', "2020-11-07",
+     {("USAELI", None, "020")}),
     # guards against false positives
     ("sports discard", "Spain attacked the French goal in the second half.", "2024-07-17", set()),
     ("noun after a determiner", "The attack on the convoy was condemned.", "2024-07-17", set()),
