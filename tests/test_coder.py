@@ -94,6 +94,10 @@ CASES = [
      "2020-01-13", {("IRNGOV", None, "055")}),
     ("an appeal to the audience", 'Biden said, "It is time to put the anger behind us."', "2020-11-07",
      {("USAELI", None, "020")}),
+    # counted people take the place their sentence names before the country the story named last
+    ("counted people placed by their sentence", "Thousands of Serbians protested in Belgrade on Friday. "
+     "Several thousand people rallied in Washington on Saturday.", "2020-07-12",
+     {("SRB", "SRBGOV", "141"), ("USACVL", "USAGOV", "141")}),
     # guards against false positives
     ("sports discard", "Spain attacked the French goal in the second half.", "2024-07-17", set()),
     ("noun after a determiner", "The attack on the convoy was condemned.", "2024-07-17", set()),

@@ -230,9 +230,10 @@ def _compose_actors(
 
 
 def _at_home(actor: Actor, agent: PhraseEntry, context: DocumentContext) -> Actor:
-    """A bare agent no sentence so far has placed ("Authorities arrested twelve people", "the department"): of the
-    article's country when it has one (code "" — dropped — when not)."""
-    return actor.with_code(context.home + agent.code if context.home is not None else "")
+    """A bare agent its sentence does not place ("Authorities arrested twelve people", "the department"): of the
+    country the story last named, else of the article's (code "" — dropped — when it has neither)."""
+    country = context.last_country or context.home
+    return actor.with_code(country + agent.code if country is not None else "")
 
 
 def _could_be_placed(tokens: list[Token], phrase, compiled: CompiledCodebook) -> bool:
@@ -240,7 +241,8 @@ def _could_be_placed(tokens: list[Token], phrase, compiled: CompiledCodebook) ->
     before = tokens[phrase.tok_start - 1].lower if phrase.tok_start > 0 else ""
     if before == "of" and phrase.tok_start > 1 and tokens[phrase.tok_start - 2].lower in g.QUANTIFIERS:
         before = ""  # "Thousands of students"
-    return (before in ("", "the", ",") or before in g.QUANTIFIERS) and not _modifies_next_word(tokens, phrase.tok_end, compiled)
+    counted = before in g.QUANTIFIERS or before in g.NUMBER_WORDS or before[:1].isdigit()  # "Several thousand people"
+    return (before in ("", "the", ",") or counted) and not _modifies_next_word(tokens, phrase.tok_end, compiled)
 
 
 def _place_waiting(tokens, actors: list[Actor], waiting, compiled: CompiledCodebook, context: DocumentContext) -> list[Actor]:
@@ -350,8 +352,7 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
         country = context.home
     else:
         country = next((_country_of(a.code, compiled) for a in reversed(actors) if _country_of(a.code, compiled)), None)
-        country = country or context.last_country
-    if country is None:  # no place yet: a later one may place it, else the article's country (`_at_home`)
+    if country is None:  # no country before it: a later place may place it, else the context's (`_at_home`)
         return Actor("", *span, (agent.entry_id,), agent.is_person, "context")
     return Actor(country + agent.code, tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start,
                  phrase.tok_end, (agent.entry_id,), agent.is_person, "context")
