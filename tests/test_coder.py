@@ -59,6 +59,8 @@ CASES = [
      {("ISR", "PSEREBHMS", "195")}),
     ("agent for an actor, criticism with no target", "A spokesman for the German government condemned the attack.",
      "2024-07-17", {("DEUGOV", None, "111")}),
+    ("a title for a country is not that country's", "US envoy for Iran Brian Hook criticised Iran.", "2020-07-02",
+     {("USAGOV", "IRN", "111")}),
     ("denial of one claim", "Iran denied the accusation.", "2024-07-17", {("IRN", None, "016")}),
     # two people of the same code are two parties; an actor is never its own target
     ("two people of one government", "Zelensky said in a meeting with Honcharuk that he would stay.", "2020-01-18",

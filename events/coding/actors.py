@@ -285,6 +285,9 @@ def _agent_of(tokens: list[Token], phrases: list[_Phrase], k: int, compiled: Com
     end = phrases[k].tok_end
     if end >= len(tokens) or tokens[end].lower not in g.AGENT_OF:
         return None
+    start = phrases[k].tok_start
+    if tokens[end].lower in g.AGENT_FOR and not (start == 0 or tokens[start - 1].lower in g.DETERMINERS):
+        return None  # "a spokesman for the ministry" is the ministry's; "US Special Representative for Iran" is not Iran's
     members = []
     j = k + 1
     cursor = end + 1

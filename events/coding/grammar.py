@@ -42,7 +42,8 @@ NON_TARGET_PREPOSITIONS = frozenset("in at near inside outside across throughout
 # "the foreign minister of Iran", "police in Nairobi", "refugees from Syria": an agent's country after it.
 # prepositions that set the scene of a statement: "said in a meeting with", "at talks with", "during a call with"
 SETTING_PREPOSITIONS = frozenset(["in", "at", "during"])
-AGENT_OF = frozenset(["of", "in", "from", "for"])  # "a spokesman for the ministry"
+AGENT_OF = frozenset(["of", "in", "from", "for"])
+AGENT_FOR = frozenset(["for"])  # "a spokesman for the ministry": only after a determiner (see actors._agent_of)
 # A place after these can be the target of an act done there ("aid to refugees in Liberia"), when nothing else is.
 VENUE_PREPOSITIONS = frozenset(["in", "at"])  # "met in Cairo", "talks at Camp David": where an act took place
 PLACE_PREPOSITIONS = frozenset(["in", "at", "near", "inside", "across", "throughout", "within", "from"])
