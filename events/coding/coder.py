@@ -34,6 +34,7 @@ from events.coding.actors import (
 )
 from events.codebook.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
 from events.coding.parse import Parse
+from events.coding.places import place_events
 from events.coding.syntax import PASSIVE_SUBJECTS, SUBJECTS, Tree
 from events.coding.text import (Budget, Sentence, Token, normalise_for_dedup, sentence_budget, split_sentences,
                                 token_set, tokenize)
@@ -59,6 +60,8 @@ class Event:
     # character spans of the sentence's other clauses: a date there is not this event's ("held a rally on Thursday,
     # ahead of the election to be held on August 9")
     other_clauses: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+    # where the text places the event, its source and its target (events.coding.places.Located or None each)
+    places: tuple = field(default=(None, None, None), compare=False)
 
 
 @dataclass
@@ -314,6 +317,7 @@ def _code_tokens(sentence, tokens, parse, compiled, context, explain, reading: _
     if parse is not None:
         tree = Tree(parse, tuple(t.lower for t in tokens), tuple(groups))
         events = _code_verbs(sentence, tokens, tree, compiled, context, explain, trace)
+        events = place_events(events, tokens, tree, compiled, context, context.quote_open, g.QUOTE_MARKS)
         # what "the attack", "the agreement" in a later sentence may refer back to
         context.acts[:0] = [(e.code[:2], e.source) for e in reversed(events)]
         del context.acts[MAX_REMEMBERED_ACTS:]
