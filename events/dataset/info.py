@@ -1,7 +1,8 @@
 """`events info DIR`: what a dataset holds, at a glance, from its manifest and one pass over the events table.
 
 Counts per table and year come from the manifest (no data is read); the top event roots are summed from the
-events table's `event_root_code` and `num_mentions` columns only.
+events table's `event_root_code` and `num_mentions` columns only, the top countries and places (where events
+happened) from its `action_geo_*` columns.
 """
 
 from __future__ import annotations
@@ -39,10 +40,14 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
         table = pl.read_parquet(codes, columns=["code", "name", "root_code"])
         root_labels = {code: name for code, name, root in table.iter_rows() if code == root}
     roots: list[dict] = []
+    countries: list[dict] = []
+    places: list[dict] = []
     events_files = sorted((out / "events").glob("year=*/month=*/*.parquet"))
     if events_files:
+        events = pl.concat([_read_events(f, out) for f in events_files])
+        countries, places = _top_places(events, top)
         frame = (
-            pl.concat([_read_events(f, out) for f in events_files])
+            events
             .group_by("event_root_code")
             .agg(pl.len().alias("events"), pl.col("num_mentions").sum().alias("mentions"))
             .sort(["events", "event_root_code"], descending=[True, False])
@@ -68,14 +73,37 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
         "totals": manifest.get("totals", {}),
         "rows_per_year": {table: dict(sorted(counts.items())) for table, counts in sorted(years.items())},
         "top_event_roots": roots,
+        "top_countries": countries,
+        "top_places": places,
     }
+
+
+def _top_places(events, top: int) -> tuple[list[dict], list[dict]]:
+    """The countries and the places below country level (cities, provinces) where most events happened
+    (action_geo_*), with their share of the events that have a place."""
+    import polars as pl
+
+    located = events.filter(pl.col("action_geo_country").is_not_null())
+    total = located.height or 1
+    by_country = (located.group_by("action_geo_country").agg(pl.len().alias("events"))
+                  .sort(["events", "action_geo_country"], descending=[True, False]).head(top))
+    below = located.filter(pl.col("action_geo_type") > 1)
+    by_place = (below.group_by("action_geo_name", "action_geo_country", "action_geo_adm1").agg(pl.len().alias("events"))
+                .sort(["events", "action_geo_country", "action_geo_name"], descending=[True, False, False], nulls_last=True)
+                .head(top))
+    countries = [{"country": r["action_geo_country"], "events": r["events"], "share": round(r["events"] / total, 4)}
+                 for r in by_country.iter_rows(named=True)]
+    places = [{"place": r["action_geo_name"], "country": r["action_geo_country"], "adm1": r["action_geo_adm1"],
+               "events": r["events"], "share": round(r["events"] / total, 4)} for r in by_place.iter_rows(named=True)]
+    return countries, places
 
 
 def _read_events(path: Path, out: Path):
     import polars as pl
 
     try:
-        return pl.read_parquet(path, columns=["event_root_code", "num_mentions"])
+        return pl.read_parquet(path, columns=["event_root_code", "num_mentions", "action_geo_type", "action_geo_name",
+                                              "action_geo_country", "action_geo_adm1"])
     except Exception as exc:  # polars and the file system raise many types for a damaged file; each means unreadable
         raise InfoError(f"{path}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
                         f"run `events verify {out}`") from None
@@ -110,4 +138,15 @@ def render_info(summary: dict) -> str:
         for root in summary["top_event_roots"]:
             label = (root["label"] or "").lower()[:36]
             lines.append(f"  {root['root']:<4}{label:<36}{root['events']:>9,}{root['mentions']:>11,}{root['share']:>8.1%}")
+    if summary.get("top_countries"):
+        lines.append("")
+        lines.append(f"  {'top countries (where events happened)':<49}{'events':>9}{'share':>8}")
+        for row in summary["top_countries"]:
+            lines.append(f"  {row['country']:<49}{row['events']:>9,}{row['share']:>8.1%}")
+    if summary.get("top_places"):
+        lines.append("")
+        lines.append(f"  {'top places':<49}{'events':>9}{'share':>8}")
+        for row in summary["top_places"]:
+            name = f"{row['place']}, {row['country']}"[:47]
+            lines.append(f"  {name:<49}{row['events']:>9,}{row['share']:>8.1%}")
     return "\n".join(lines)
