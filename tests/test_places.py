@@ -153,3 +153,97 @@ def test_places_pickled_codebook_carries_the_recipe_not_the_index(compiled):
     compiled.gazetteer.get()
     copy = pickle.loads(pickle.dumps(compiled.gazetteer))
     assert copy._built is None and copy.rows == compiled.gazetteer.rows
+
+
+# -- the codebook's places.csv ---------------------------------------------------------------------------
+PLACES_HEADER = "id,names,kind,country,adm1,lat,lon,population,geonames_id,note"
+
+
+@pytest.mark.parametrize("row, expected", [
+    ("place-x,Xville,city,USA,,40.0,-75.0,20000,,", []),
+    ("none-x,Thing,none,,,,,,,", []),
+    ("place-x,Xville,town,USA,,,,,,", ["[CB009] place 'place-x': kind 'town'; expected one of country, state, city, region, none."]),
+    ("place-x,Xville,city,,,,,,,", ["[CB009] place 'place-x': a city needs its country (ISO 3166-1 alpha-3)"]),
+    ("none-x,Thing,none,USA,,,,,,", ["[CB009] place 'none-x': a name that is no place (kind none) takes no country"]),
+    ("place-x,Xville,city,USA,,95,10,,,", ["[CB009] lat '95' of 'place-x'; expected a number from -90 to 90"]),
+    ("place-x,Xville,city,USA,,40,,,,", ["[CB009] place 'place-x': give both lat and lon, or neither"]),
+    ("place-x,Xville,city,USA,,,,many,,", ["[CB009] population 'many' of 'place-x'; expected a number from 0 to 10000000000"]),
+    ("place-x,Xville,city,XYZ,,,,,,", ["[CB023] place 'place-x': country 'XYZ' is not an ISO 3166-1 alpha-3 code in pycountry's copy of the standard"]),
+    ("place-x,Xville|Paris,city,USA,,,,,,\nplace-y,paris,city,FRA,,,,,,",
+     ["[CB001] place name 'paris' of 'place-y' is also a name of 'place-x' (places.csv:2); a name stands for one place"]),
+])
+def test_places_table_is_validated(tmp_path, row, expected):
+    import shutil
+
+    from conftest import MINIMAL_CODEBOOK
+    from events.codebook.validate import validate_codebook
+
+    root = tmp_path / "cb"
+    shutil.copytree(MINIMAL_CODEBOOK, root)
+    (root / "places.csv").write_text(f"{PLACES_HEADER}\n{row}\n", encoding="utf-8")
+    report = validate_codebook(root)
+    got = [p.message if p.code == "CB000" else f"[{p.code}] {p.message}" for p in report.problems
+           if p.path.endswith("places.csv")]
+    assert got == expected
+
+
+def test_places_table_overrides_and_silences_the_packaged_data(tmp_path, parser):
+    import shutil
+
+    from events.codebook.compiler import compile_codebook
+    from events.codebook.loader import load_codebook
+    from conftest import MINIMAL_CODEBOOK
+
+    root = tmp_path / "cb"
+    shutil.copytree(MINIMAL_CODEBOOK, root)
+    (root / "places.csv").write_text(f"{PLACES_HEADER}\nplace-paris,Paris,city,USA,US.TX,33.66,-95.56,24782,4717560,\n"
+                                     "none-nice,Nice,none,,,,,,,\n", encoding="utf-8")
+    gaz = compile_codebook(load_codebook(root)).gazetteer.get()
+    assert [(p.country, p.adm1) for p in gaz.candidates("paris")] == [("USA", "US.TX")]
+    assert gaz.candidates("nice") == () and gaz.candidates("lyon")
+
+
+# -- downstream: events table, export, info ------------------------------------------------------------
+def test_places_event_takes_the_place_most_of_its_mentions_give():
+    import polars as pl
+
+    from events.dataset.aggregate import GEO_COLUMNS, KEY, most_frequent_places
+
+    def mention(name, n):
+        row = dict.fromkeys(KEY + GEO_COLUMNS)
+        row.update({"event_date": n, "source_actor": "A", "event_code": "040"})
+        if name:
+            row.update({"action_geo_type": 4, "action_geo_name": name, "action_geo_country": "FRA", "action_geo_source": "text"})
+        return row
+
+    frame = pl.DataFrame([mention(None, 1), mention("Lyon", 1), mention("Paris", 1), mention("Paris", 1),
+                          mention("Nice", 2), mention("Lyon", 2), mention(None, 3)], infer_schema_length=None)
+    places = most_frequent_places(frame)
+    assert places[(1, "A", None, "040")]["action_geo_name"] == "Paris"  # two mentions to one
+    assert places[(2, "A", None, "040")]["action_geo_name"] == "Nice"  # a tie: the first mention's
+    assert places[(3, "A", None, "040")]["action_geo_name"] is None
+
+
+def test_places_export_fills_gdelt_geography(seed_dataset, tmp_path):
+    from events.dataset.export import GDELT_COLUMNS, export
+
+    out, _ = seed_dataset
+    export(out, tmp_path / "events.tsv")
+    col = {name: i for i, name in enumerate(GDELT_COLUMNS)}
+    rows = [line.split("\t") for line in (tmp_path / "events.tsv").read_text(encoding="utf-8").splitlines()]
+    placed = [r for r in rows if r[col["ActionGeo_Type"]]]
+    assert placed
+    ny = [r for r in placed if r[col["ActionGeo_FullName"]] == "New York City, United States"]
+    assert ny and {(r[col["ActionGeo_Type"]], r[col["ActionGeo_CountryCode"]], r[col["ActionGeo_ADM1Code"]],
+                    r[col["ActionGeo_FeatureID"]]) for r in ny} == {("3", "US", "USNY", "5128581")}
+    assert abs(float(ny[0][col["ActionGeo_Lat"]]) - 40.71) < 0.1 and abs(float(ny[0][col["ActionGeo_Long"]]) + 74.01) < 0.1
+
+
+def test_places_info_shows_top_countries_and_places(seed_dataset):
+    from events.dataset.info import info, render_info
+
+    out, _ = seed_dataset
+    summary = info(out)
+    assert summary["top_countries"] and summary["top_countries"][0]["events"] >= 1
+    assert any(p["place"] == "New York City" and p["country"] == "USA" for p in summary["top_places"])
+    assert "top places" in render_info(summary) and "New York City, USA" in render_info(summary)

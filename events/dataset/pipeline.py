@@ -110,10 +110,13 @@ GEO_FIELDS = ("type", "name", "country", "adm1", "lat", "lon", "feature_id")
 
 def geo_columns(event: Event, dateline: Located | None, compiled: CompiledCodebook) -> dict:
     """The action_geo_*, source_geo_* and target_geo_* columns of a mention: the action's place is the one the
-    sentence gives; else the dateline's; else the country all of the event's actors belong to (`actor`)."""
+    sentence gives; else the dateline's; else (`actor`) the place the sentence gives its source actor, else the
+    country all of the event's actors belong to."""
     action, source, target = event.places
     if action is None:
         action = dateline
+    if action is None and source is not None:  # "Kyiv said", "police in Minneapolis said": where the text puts its source
+        action = Located(source.place, "actor", source.text, f"the source actor's place {source.text!r}")
     if action is None and compiled.gazetteer is not None:
         action = actor_country_place((event.source, event.target), compiled)
     out = {"action_geo_source": action.source if action else None, "action_geo_text": action.text if action else None}
