@@ -247,3 +247,22 @@ def test_places_info_shows_top_countries_and_places(seed_dataset):
     assert summary["top_countries"] and summary["top_countries"][0]["events"] >= 1
     assert any(p["place"] == "New York City" and p["country"] == "USA" for p in summary["top_places"])
     assert "top places" in render_info(summary) and "New York City, USA" in render_info(summary)
+
+
+def test_places_table_changes_are_diffed(tmp_path):
+    import shutil
+
+    from conftest import MINIMAL_CODEBOOK
+    from events.codebook.diff import diff_codebooks
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    for root, rows in ((old, "place-x,Xville,city,USA,,40,-75,,,\nplace-y,Ytown,city,USA,,,,,,"),
+                       (new, "place-x,Xville|Xburg,city,USA,,41,-75,,,\nplace-z,Zed,region,FRA,,,,,,")):
+        shutil.copytree(MINIMAL_CODEBOOK, root)
+        (root / "places.csv").write_text(f"{PLACES_HEADER}\n{rows}\n", encoding="utf-8")
+    changes = [(c.table, c.key, c.kind, c.bump, c.detail) for c in diff_codebooks(old, new).changes if c.table == "places"]
+    assert changes == [
+        ("places", "place-x", "changed", "major", "names added 'Xburg'; lat 40.0 -> 41.0"),
+        ("places", "place-y", "removed", "major", "removed"),
+        ("places", "place-z", "added", "minor", "added"),
+    ]
