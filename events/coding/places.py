@@ -334,19 +334,20 @@ def locate(tokens: list[Token], tree, h: int, actors, quoted: set[int], gaz: Gaz
     preposition ("on the border with Turkey"), or as the direct object of the event's verb ("struck Kharkiv"); and
     the preposition or the object belongs to the event's own clause (not a relative, adverbial or reported clause:
     "said in Moscow that …" does not place what was said). Names inside a quotation, and names that are (part of) an
-    actor other than a country or place entry ("the New York Times") are not places, nor is the event's own source or
-    target unless `parties_are_places` (the roots of `capital_target_roots`: "struck Kyiv"). The first name in the sentence
+    actor other than a country or place entry ("the New York Times") are not places, nor is a direct object that is
+    the event's own source or target unless `parties_are_places` (the roots of `capital_target_roots`: "struck
+    Kyiv"; a party introduced by a place preposition is both: "imposed a curfew in Lima"). The first name in the sentence
     that counts wins."""
     home = tree.clause_head(h)
     for m in find_names(tokens, gaz):
         if any(k in quoted for k in range(m.tok_start, m.tok_end)) or _inside_actor(m, tree, place_ids):
             continue
-        if not parties_are_places and _is_party(m, actors):
-            continue  # "criticised Kyiv": a capital as government is a party, not a venue
         anchor = _anchor(m, tree, rules, tokens)
         if anchor is None:
             continue
         node, how = anchor
+        if how == "object" and not parties_are_places and _is_party(m, actors):
+            continue  # "criticised Kyiv": a capital as government is a party, not a venue ("imposed a curfew in Lima" is both)
         verb = tree.clause_head(tree.head(node)) if how != "object" else tree.head(node)
         if verb != home:
             continue
