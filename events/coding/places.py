@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 from events.codebook.records import PlaceEntry
 from events.coding.grammar import DETERMINERS, PREPOSITIONS
@@ -30,9 +31,8 @@ _KIND_RANK = {"country": 3, "city": 2, "region": 1, "state": 1}
 _MAX_WORDS = 6
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
-    """One gazetteer feature. `adm1` is GeoNames' first-level code (`US.NY`, `UA.07`) for cities and US states, the
+class Place(NamedTuple):
+    """One gazetteer feature (a tuple of plain values: the garbage collector does not track 100,000 of them). `adm1` is GeoNames' first-level code (`US.NY`, `UA.07`) for cities and US states, the
     ISO 3166-2 code (`UA-63`) for subdivisions known only to pycountry, what the codebook says for its own rows."""
 
     name: str
@@ -72,6 +72,11 @@ class Gazetteer:
     not_places: frozenset[str]  # names the codebook says are never places
     city_over_state: int  # a city with a state's name wins only from this population up ("New York", not "Texas")
     sources: str  # what the gazetteer was built from, for the manifest
+    first_words: frozenset[str] = frozenset()  # first words of the names (a prefilter); empty: not built
+
+    def __post_init__(self):
+        if not self.first_words:
+            self.first_words = frozenset(key.split(" ", 1)[0] for key in self.index)
 
     def candidates(self, key: str) -> tuple[Place, ...]:
         return () if key in self.not_places else self.index.get(key, ())
@@ -264,7 +269,7 @@ def _capitalised(tokens: list[Token], k: int) -> bool:
 
 def _longest(tokens: list[Token], i: int, gaz: Gazetteer, dateline: bool) -> tuple[int, tuple[Place, ...]] | None:
     first = tokens[i].text
-    if not first[:1].isupper():
+    if not first[:1].isupper() or fold(tokens[i].lower) not in gaz.first_words:
         return None
     for end in range(min(len(tokens), i + _MAX_WORDS), i, -1):
         if not dateline and not tokens[end - 1].text[:1].isupper():
@@ -325,9 +330,10 @@ class PlaceRules:
                    frozenset(rules.get("border_prepositions", ())))
 
 
-def locate(tokens: list[Token], tree, h: int, actors, quoted: set[int], gaz: Gazetteer, rules: PlaceRules,
+def locate(names: list[Mention], tokens: list[Token], tree, h: int, actors, gaz: Gazetteer, rules: PlaceRules,
            context: tuple[str, ...], place_ids: frozenset[str], parties_are_places: bool = False) -> Located | None:
-    """The place the sentence says the event at token `h` happened in, or None.
+    """The place the sentence says the event at token `h` happened in, or None. `names`: the sentence's place
+    names outside quotations (`find_names`).
 
     A name counts when the tree attaches it, through nouns only ("the city of Aleppo", "the Turkish border"), to
     a locating preposition (`place_prepositions`: "in Minsk", "near Aleppo"), to a border noun under a border
@@ -339,8 +345,8 @@ def locate(tokens: list[Token], tree, h: int, actors, quoted: set[int], gaz: Gaz
     Kyiv"; a party introduced by a place preposition is both: "imposed a curfew in Lima"). The first name in the sentence
     that counts wins."""
     home = tree.clause_head(h)
-    for m in find_names(tokens, gaz):
-        if any(k in quoted for k in range(m.tok_start, m.tok_end)) or _inside_actor(m, tree, place_ids):
+    for m in names:
+        if _inside_actor(m, tree, place_ids):
             continue
         anchor = _anchor(m, tree, rules, tokens)
         if anchor is None:
@@ -455,6 +461,8 @@ def place_events(events: list, tokens: list[Token], tree, compiled, context, ope
     starts = {t.start: k for k, t in enumerate(tokens)}
     capital_roots = tuple(compiled.rules.get("capital_target_roots", ()))
     names = [m for m in find_names(tokens, gaz) if not any(k in quoted for k in range(m.tok_start, m.tok_end))]
+    if not names:
+        return events  # nothing to place from the text (the dateline and actor rules come after coding)
     out = []
     for e in events:
         h = starts.get(e.verb_start)
@@ -462,7 +470,7 @@ def place_events(events: list, tokens: list[Token], tree, compiled, context, ope
         countries = tuple(dict.fromkeys(c for c in (*(compiled.iso3(a.code) for a in actors if a is not None), home) if c))
         action = None
         if h is not None:
-            action = locate(tokens, tree, h, actors, quoted, gaz, rules, countries, compiled.place_ids,
+            action = locate(names, tokens, tree, h, actors, gaz, rules, countries, compiled.place_ids,
                             e.code.startswith(capital_roots))
         places = (action, *(locate_actor(a, names, tokens, tree, gaz, rules, countries, compiled.place_ids) for a in actors))
         why = e.explanation + (f"place: {action.place.name} ({action.place.country}) from {action.why}",) \
