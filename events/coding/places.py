@@ -83,10 +83,11 @@ class Gazetteer:
 
 
 def name_key(name: str) -> str:
-    """How a name is looked up: its tokens, lower-cased, without accents, joined by single spaces.
+    """How a name is looked up: its tokens (as the coder tokenizes sentences), lower-cased, without accents, joined
+    by single spaces.
 
     >>> name_key("Guinea-Bissau"), name_key("St.  Petersburg"), name_key("Dar'ā"), name_key("São Paulo")
-    ('guinea-bissau', 'st. petersburg', "dar'a", 'sao paulo')
+    ('guinea-bissau', 'st . petersburg', "dar ' a", 'sao paulo')
     """
     name = fold(name)
     if _PLAIN.fullmatch(name):
