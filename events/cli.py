@@ -326,6 +326,9 @@ def code(text, date_, codebook_path, as_json, explain):
         click.echo(f"    sentence {row['sentence_index']}: source {row['source_text']!r} [{', '.join(row['source_entries'])}]"
                    f"  verb {row['verb_text']!r} [{row['pattern_id']}]"
                    + (f"  target {row['target_text']!r} [{', '.join(row['target_entries'])}]" if row["target_actor"] else ""))
+        if row["action_geo_type"] is not None:
+            click.echo(f"    where: {row['action_geo_name']} ({row['action_geo_country']}, type {row['action_geo_type']}), "
+                       f"from the {row['action_geo_source']}: {row['action_geo_text']!r}")
         if explain:
             for line in row.get("explanation", []):
                 click.echo(f"      {line}")

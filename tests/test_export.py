@@ -40,8 +40,11 @@ def test_export_gdelt_fields_come_from_the_events_table(exported):
         assert row[col["Actor2Name"]] == (event["target_name"] or "").upper()
         assert row[col["IsRootEvent"]] == str(int(event["is_root_event"]))
         assert row[col["DATEADDED"]] == event["first_pub_date"].strftime("%Y%m%d") + "000000"  # from the input, not the clock
-        for empty in ("AvgTone", "ActionGeo_Lat", "Actor1Type3Code", "Actor1EthnicCode"):
+        for empty in ("AvgTone", "ActionGeo_ADM2Code", "Actor1Type3Code", "Actor1EthnicCode"):
             assert row[col[empty]] == ""
+        lat = event["action_geo_lat"]  # geography: see test_places.py
+        assert row[col["ActionGeo_Lat"]] == ("" if lat is None else f"{lat:.10g}")
+        assert row[col["ActionGeo_Type"]] == ("" if event["action_geo_type"] is None else str(event["action_geo_type"]))
     assert {r[col["IsRootEvent"]] for r in rows} == {"0", "1"}
     assert len({r[0] for r in rows}) == len(rows)
 

@@ -105,8 +105,10 @@ def test_export_plover_fields_and_dropped_codes(plover_records):
     kept = events.filter(pl.col("plover_event").is_not_null())
     assert 0 < len(records) == kept.height < events.height  # 01 statements have no PLOVER type
     assert [r["event_id"] for r in records] == kept["global_event_id"].to_list()
+    from events.dataset.export import GEO_FIELDS
+
     for record in records:
-        assert list(record) == list(PLOVER_FIELDS)  # no location fields: the table has no geolocation columns
+        assert list(record) == list(PLOVER_FIELDS) + list(GEO_FIELDS)  # the seed dataset has location columns
         assert record["actor_sectors"][:1] == ([record["primary_actor_sector"]] if record["primary_actor_sector"] else [])
 
 
@@ -139,10 +141,9 @@ def test_export_plover_writes_location_only_when_the_table_has_it(seed_dataset):
     out, _ = seed_dataset
     event = pl.read_parquet(out / "events" / "**" / "*.parquet", hive_partitioning=False).filter(
         pl.col("plover_event") == "CONSULT").row(0, named=True)
-    plain = plover_record(event, ("Mehr News Agency", None), "text")
-    assert not set(GEO_FIELDS) & set(plain)
-    located = plover_record({**event, "action_geo_fullname": "New York, United States", "action_geo_lat": 40.71,
-                             "action_geo_long": -74.0}, ("Mehr News Agency", None), "text")
-    assert {k: located[k] for k in ("placename", "latitude", "longitude")} == {
-        "placename": "New York, United States", "latitude": 40.71, "longitude": -74.0}
-    assert "country" not in located and {k: v for k, v in located.items() if k in plain} == plain
+    located = plover_record(event, ("Mehr News Agency", None), "text")
+    assert located["placename"] == "New York City" and located["country"] == "USA"  # the meeting's place
+    assert abs(located["latitude"] - 40.71) < 0.1 and abs(located["longitude"] + 74.01) < 0.1
+    old = {k: v for k, v in event.items() if k not in GEO_FIELDS.values()}  # a dataset built before geolocation
+    plain = plover_record(old, ("Mehr News Agency", None), "text")
+    assert not set(GEO_FIELDS) & set(plain) and {k: v for k, v in located.items() if k in plain} == plain

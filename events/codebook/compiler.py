@@ -17,6 +17,7 @@ from events.codebook.records import ActorEntry, AgentEntry, Codebook, CodebookEr
 from events.problems import Problem
 from events.coding import grammar as g
 from events.coding.grammar import DETERMINERS, PREPOSITIONS, SUBJECT_PRONOUNS
+from events.coding.places import LazyGazetteer
 from events.coding.text import tokenize
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 COMPILER_VERSION = "events.compiler.v2"  # v2: cues, reporting verbs, genders
 
 FLAGS = ("ignore", "mutual", "no_target", "noun", "source_slot")
+PLACE_ACTOR_FILES = ("actors/countries.csv", "actors/places.csv")  # actor tables whose names are places
 GAP = "..."
 SLOT = "+"
 MAX_GAP = 5
@@ -170,6 +172,10 @@ class CompiledCodebook:
     country_iso3: dict[str, str] = field(repr=False, default_factory=dict)
     # CAMEO code -> (PLOVER event type, mode, contexts joined by ";"), None where the codebook gives none (plover.csv)
     plover: dict[str, tuple[str | None, str | None, str | None]] = field(repr=False, default_factory=dict)
+    # the gazetteer (built on first use: events.coding.places), and the actor entries that name places (countries,
+    # capitals, cities), whose words may also place an event
+    gazetteer: "LazyGazetteer | None" = field(repr=False, default=None)
+    place_ids: frozenset[str] = field(repr=False, default=frozenset())
 
     def event_type(self, code: str) -> EventType:
         return self.event_types[code]
@@ -264,6 +270,12 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
                  **{a.id: (a.names[0], a.code, False) for a in codebook.actors if a.names}},
         country_iso3={code: iso3 for code, (_, _, iso3) in codebook.countries.items() if iso3},
         plover={code: (m.event or None, m.mode or None, ";".join(m.contexts) or None) for code, m in codebook.plover.items()},
+        gazetteer=LazyGazetteer(codebook.places, tuple(
+            (name, codebook.countries[a.code][2]) for a in codebook.actors
+            if a.file.endswith(PLACE_ACTOR_FILES[0]) and a.code in codebook.countries and codebook.countries[a.code][2]
+            for name in a.names),
+            int(codebook.rules.get("city_over_state_population", 100_000))),
+        place_ids=frozenset(a.id for a in codebook.actors if a.file.endswith(PLACE_ACTOR_FILES)),
     )
 
 

@@ -1,7 +1,7 @@
 """Compare two codebooks entry by entry and say which semantic-version bump the difference requires.
 
-Entries are matched by identity (event and actor-code tables by code; actors, agents, patterns and discards
-by id; irregular verbs by lemma; rules by key), never by line, so moving or reordering rows is no change.
+Entries are matched by identity (event and actor-code tables by code; actors, agents, patterns, discards and
+places by id; irregular verbs by lemma; rules by key), never by line, so moving or reordering rows is no change.
 A change's bump follows the changelog's rule: removing an entry or changing what it codes is *major*,
 adding an entry or a name (the coder finds more) is *minor*, text that does not change coding (labels,
 notes, descriptions) is a *patch*. `DiffReport.check_bump()` compares that with the two versions, so CI can
@@ -21,7 +21,7 @@ from events.codebook.validate import semver
 
 BUMPS = ("none", "patch", "minor", "major")
 TABLES = ("metadata", "rules", "event_codes", "countries", "types", "groups", "religions", "ethnic",
-          "actors", "agents", "patterns", "irregular", "discards", "plover")
+          "actors", "agents", "patterns", "irregular", "discards", "plover", "places")
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +324,16 @@ def _diff_plover(old: Codebook, new: Codebook) -> list[Change]:
     return _keyed("plover", old.plover, new.plover, lambda e, k: f"plover.csv:{e.line}", compare)
 
 
+def _diff_places(old: Codebook, new: Codebook) -> list[Change]:
+    def compare(a, b):
+        out = _field("kind", a.kind, b.kind, "major") + _field("country", a.country, b.country, "major") + _names(a.names, b.names)
+        for name in ("adm1", "lat", "lon", "population", "geonames_id"):  # where a place is, or which wins a name
+            out += _field(name, getattr(a, name), getattr(b, name), "major")
+        return out + _field("note", a.note, b.note, "patch")
+
+    return _keyed("places", {p.id: p for p in old.places}, {p.id: p for p in new.places}, lambda e, k: f"{e.file}:{e.line}", compare)
+
+
 _DIFFERS = {
     "metadata": _diff_metadata,
     "rules": _diff_rules,
@@ -339,4 +349,5 @@ _DIFFERS = {
     "irregular": _diff_irregular,
     "discards": _diff_discards,
     "plover": _diff_plover,
+    "places": _diff_places,
 }

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -108,6 +109,24 @@ class Discard:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceEntry:
+    """A row of places.csv: a place the gazetteer adds or overrides, or (kind `none`) names that are never places."""
+
+    id: str
+    names: tuple[str, ...]
+    kind: str  # country | state | city | region | none
+    country: str  # ISO 3166-1 alpha-3 ("" for kind none)
+    adm1: str
+    lat: float | None
+    lon: float | None
+    population: int
+    geonames_id: int | None
+    note: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class Cue:
     id: str
     code: str
@@ -156,6 +175,7 @@ class Codebook:
     content_hash: str
     problems: tuple[Problem, ...] = field(default=())
     cues: tuple[Cue, ...] = field(default=())
+    places: tuple[PlaceEntry, ...] = field(default=())  # places.csv: the gazetteer's additions and overrides
     gender: dict[str, str] = field(default_factory=dict)  # person id (before "@") -> "f" | "m"
     released: dt.date | None = None  # `released` in codebook.toml: the day this version was released
     release: dict | None = None  # release.toml: {"version", "content_hash"} the version was released with
@@ -211,6 +231,7 @@ _ETHNIC_RE = re.compile(r"^[A-Za-z]{3}$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 COUNTRY_KINDS = ("country_or_territory", "region", "subnational")
 ESSENTIAL_TABLES = frozenset(("event_codes.csv", "actor_codes/countries.csv", "actor_codes/types.csv"))  # empty: an error
+PLACE_KINDS = ("country", "state", "city", "region", "none")
 TYPE_CLASSES = ("primary_role", "secondary_role", "tertiary_role", "organization_code", "international_generic")
 
 
@@ -313,6 +334,7 @@ class _Reader:
         }
         discards = self.read_discards(root / "discards.csv")
         cues = self.read_cues(root / "cues.csv")
+        places = self.read_places(root / "places.csv")
         gender = self.read_gender(root / "gender.csv", {a.id.split("@")[0] for a in actors})
         plover = self.read_plover(root / "plover.csv")
         plover_terms = self.read_plover_terms(root / "plover_vocabulary.csv", required=bool(plover))
@@ -338,6 +360,7 @@ class _Reader:
             irregular=irregular,
             discards=discards,
             cues=cues,
+            places=places,
             gender=gender,
             files=files,
             content_hash=content_hash,
@@ -532,6 +555,50 @@ class _Reader:
                 continue
             out.append(Cue(r["id"], r["code"], cue, r.get("note", ""), self.rel(path), line))
         return tuple(out)
+
+    def read_places(self, path: Path) -> tuple[PlaceEntry, ...]:
+        out = []
+        for line, r in self.unique(path, "places", "id", required=False):
+            self.slug(path, line, r["id"])
+            names = _split_names(r["names"])
+            kind, country = r["kind"], r.get("country", "")
+            if kind not in PLACE_KINDS:
+                self.problem(path, line, "CB009", f"place {r['id']!r}: kind {kind!r}; expected one of {', '.join(PLACE_KINDS)}."
+                             f"{did_you_mean(kind, PLACE_KINDS)}")
+                continue
+            if not names:
+                self.problem(path, line, "CB009", f"place {r['id']!r} has no names")
+                continue
+            if (kind == "none") != (not country):
+                self.problem(path, line, "CB009", f"place {r['id']!r}: " + (
+                    "a name that is no place (kind none) takes no country" if country else
+                    f"a {kind} needs its country (ISO 3166-1 alpha-3)"))
+                continue
+            numbers = [self.number(path, line, r, column, lo, hi) for column, lo, hi in
+                       (("lat", -90, 90), ("lon", -180, 180), ("population", 0, 10**10), ("geonames_id", 1, 10**10))]
+            if any(n is False for n in numbers):
+                continue
+            lat, lon, population, geonames_id = numbers
+            if (lat is None) != (lon is None):
+                self.problem(path, line, "CB009", f"place {r['id']!r}: give both lat and lon, or neither")
+                continue
+            out.append(PlaceEntry(r["id"], names, kind, country, r.get("adm1", ""), lat, lon, int(population or 0),
+                                  int(geonames_id) if geonames_id is not None else None, r.get("note", ""), self.rel(path), line))
+        return tuple(out)
+
+    def number(self, path: Path, line: int, row: dict, column: str, lo: float, hi: float) -> float | None | bool:
+        """A numeric cell between lo and hi: its value, None when empty, False (reported) when it is not one."""
+        value = row.get(column, "")
+        if not value:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not lo <= number <= hi:
+            self.problem(path, line, "CB009", f"{column} {value!r} of {row['id']!r}; expected a number from {lo} to {hi}")
+            return False
+        return number
 
     def read_gender(self, path: Path, people: set[str]) -> dict[str, str]:
         out = {}

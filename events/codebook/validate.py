@@ -83,6 +83,7 @@ def semantic_problems(cb: Codebook, thorough: bool = True) -> list[Problem]:
     _check_discards(cb, add)
     _check_cues(cb, add)
     _check_plover(cb, add)
+    _check_places(cb, add)
     return out
 
 
@@ -175,6 +176,24 @@ def _check_countries(cb: Codebook, add) -> None:
                 "leave it empty where the standard has none", "warning")
 
 
+def _check_places(cb: Codebook, add) -> None:
+    """places.csv: each country an ISO 3166-1 alpha-3 code (CB023); no name in two rows (CB001: which row would win?)."""
+    import pycountry
+
+    seen: dict[str, tuple[str, int]] = {}
+    for place in cb.places:
+        if place.country and pycountry.countries.get(alpha_3=place.country) is None:
+            add(place.file, place.line, "CB023", f"place {place.id!r}: country {place.country!r} is not an ISO 3166-1 "
+                "alpha-3 code in pycountry's copy of the standard")
+        for name in place.names:
+            key = " ".join(name.lower().split())
+            if key in seen:
+                add(place.file, place.line, "CB001", f"place name {name!r} of {place.id!r} is also a name of "
+                    f"{seen[key][0]!r} ({place.file}:{seen[key][1]}); a name stands for one place")
+            else:
+                seen[key] = (place.id, place.line)
+
+
 def _rule_tables(cb: Codebook, rules: tuple[str, ...], shape: str, add):
     """(rule, line, table) for each of `rules` the codebook sets as a table; a rule of another type is CB009."""
     path = cb.path / "codebook.toml"
@@ -208,6 +227,11 @@ def _check_rules(cb: Codebook, add) -> None:
         verbs = cb.rules.get(key)
         if verbs is not None and (not isinstance(verbs, list) or not all(isinstance(v, str) and v and " " not in v for v in verbs)):
             add("codebook.toml", _line_of(path, key), "CB009", f"[rules -> {key}] must be a list of single verbs")
+    for key in ("place_prepositions", "border_nouns", "border_prepositions"):
+        words = cb.rules.get(key)
+        if words is not None and (not isinstance(words, list) or not all(isinstance(w, str) and w == w.lower() and w
+                                                                          and " " not in w for w in words)):
+            add("codebook.toml", _line_of(path, key), "CB009", f"[rules -> {key}] must be a list of single lower-case words")
     roles = sorted(cb.types)
     for rule, line, table in _rule_tables(cb, ("agentless_passive", "unnamed_people", "implied_targets"), "code = role", add):
         for key, role in sorted(table.items()):

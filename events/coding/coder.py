@@ -34,6 +34,7 @@ from events.coding.actors import (
 )
 from events.codebook.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
 from events.coding.parse import Parse
+from events.coding.places import place_events
 from events.coding.syntax import PASSIVE_SUBJECTS, SUBJECTS, Tree
 from events.coding.text import (Budget, Sentence, Token, normalise_for_dedup, sentence_budget, split_sentences,
                                 token_set, tokenize)
@@ -59,6 +60,8 @@ class Event:
     # character spans of the sentence's other clauses: a date there is not this event's ("held a rally on Thursday,
     # ahead of the election to be held on August 9")
     other_clauses: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+    # where the text places the event, its source and its target (events.coding.places.Located or None each)
+    places: tuple = field(default=(None, None, None), compare=False)
 
 
 @dataclass
@@ -320,6 +323,7 @@ def _code_tokens(sentence, tokens, parse, compiled, context, explain, reading: _
     if parse is not None:
         tree = Tree(parse, tuple(t.lower for t in tokens), tuple(groups))
         events = _code_verbs(sentence, tokens, tree, compiled, context, explain, trace)
+        events = place_events(events, tokens, tree, compiled, context, context.quote_open, g.QUOTE_MARKS)
         # what "the attack", "the agreement" in a later sentence may refer back to
         context.acts[:0] = [(e.code[:2], e.source) for e in reversed(events)]
         del context.acts[MAX_REMEMBERED_ACTS:]
@@ -1006,7 +1010,10 @@ def _object_group(h: int, m: _Match, tokens, tree: Tree, context, places: bool, 
                     k for k in tree.children(node, "xcomp", "advcl") if tree.dep(k) == "xcomp" or _nonfinite(k, tree)]
             else:  # inside an object's noun phrase every modifier may name the party: "elections in Iran"
                 below = [k for k in tree.children(node, "nmod", "nmod:poss", "appos", "compound", "conj", "acl")
-                         if tree.case_of(k) != "by"]
+                         if tree.case_of(k) != "by"
+                         and (places or tree.case_of(k) not in g.PLACE_PREPOSITIONS or k not in tree.group_at)]
+                # (with no places: a place named by "in X" is no party; "progress in cooperation between Tehran and
+                # Moscow" is still searched)
                 if agents_of_acts:
                     below += _agents_of(node, tree)
             for k in below:

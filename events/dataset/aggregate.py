@@ -22,6 +22,9 @@ PRECISION_RANK = {p: k for k, p in enumerate(PRECISIONS)}
 COLUMNS = KEY + ["date_precision", "pub_date", "doc_id", "sentence_index", "verb_start", "doc_source", "event_base_code",
                  "event_root_code", "quad_class", "goldstein", "codebook_version", "source_name", "target_name",
                  "event_label", "in_lead", "plover_event", "plover_mode", "plover_context"]
+GEO_FIELDS = ("type", "name", "country", "adm1", "lat", "lon", "feature_id")
+GEO_SETS = {"action": GEO_FIELDS + ("source",), "source": GEO_FIELDS, "target": GEO_FIELDS}
+GEO_COLUMNS = [f"{who}_geo_{name}" for who, names in GEO_SETS.items() for name in names]
 
 
 def global_event_id(event_date: dt.date, source_actor: str, target_actor: str | None, event_code: str) -> str:
@@ -46,11 +49,37 @@ def decompose(code: str | None, compiled: CompiledCodebook) -> tuple[str | None,
     return (country, group, types[0] if types else None, types[1] if len(types) > 1 else None)
 
 
+def most_frequent_places(mentions: pl.DataFrame) -> dict[tuple, dict]:
+    """Per event key, the geo columns of the event: for each of action, source and target, the place most of its
+    mentions give (ties: the one its first mention gives, in the order of `mentions`); a place is left out of the
+    key, so one event mentioned in several places is one row."""
+    counts: dict[tuple, dict[str, dict[tuple, list[int]]]] = {}
+    for position, row in enumerate(mentions.select(KEY + GEO_COLUMNS).iter_rows(named=True)):
+        per_key = counts.setdefault(tuple(row[k] for k in KEY), {})
+        for who, names in GEO_SETS.items():
+            value = tuple(row[f"{who}_geo_{n}"] for n in names)
+            if value[0] is None:
+                continue
+            seen = per_key.setdefault(who, {}).setdefault(value, [0, position])
+            seen[0] += 1
+    out = {}
+    for key, per_key in counts.items():
+        row = {}
+        for who, names in GEO_SETS.items():
+            options = per_key.get(who)
+            best = min(options.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0] if options else (None,) * len(names)
+            row.update({f"{who}_geo_{n}": v for n, v in zip(names, best)})
+        out[key] = row
+    return out
+
+
 def aggregate_partition(files: list[Path], compiled: CompiledCodebook) -> pa.Table:
     """The events rows of one partition from its mention shards (any order: rows are sorted before grouping)."""
-    mentions = pl.concat([pl.read_parquet(f, columns=COLUMNS, hive_partitioning=False) for f in files], how="vertical")
+    mentions = pl.concat([pl.read_parquet(f, columns=COLUMNS + GEO_COLUMNS, hive_partitioning=False) for f in files],
+                         how="vertical").sort(["pub_date", "doc_id", "sentence_index", "verb_start"])
+    places = most_frequent_places(mentions)
     grouped = (
-        mentions.sort(["pub_date", "doc_id", "sentence_index", "verb_start"])
+        mentions.drop(GEO_COLUMNS)
         .group_by(KEY, maintain_order=True)
         .agg(
             pl.col("date_precision").replace_strict(PRECISION_RANK, return_dtype=pl.Int8).min().alias("precision_rank"),
@@ -117,6 +146,7 @@ def aggregate_partition(files: list[Path], compiled: CompiledCodebook) -> pa.Tab
                 "first_pub_date": row["first_pub_date"],
                 "is_root_event": row["is_root_event"],
                 "codebook_version": row["codebook_version"],
+                **places[tuple(row[k] for k in KEY)],
             }
         )
     return pa.Table.from_pylist(out, schema=arrow_schema("events"))

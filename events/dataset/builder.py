@@ -380,11 +380,14 @@ def dataset_identity(codebook: Codebook, parser: Parser) -> dict:
     """Everything that must match for an existing dataset to be extended rather than rebuilt."""
     from events.coding.coder import CODER_VERSION
     from events.coding.dates import DATES_VERSION
+    from events.coding.places import PLACES_VERSION, packaged_source
     from events.coding.text import TEXT_VERSION
 
     return {
         "format": DATASET_FORMAT,
-        "behaviour": {"text": TEXT_VERSION, "compiler": COMPILER_VERSION, "coder": CODER_VERSION, "dates": DATES_VERSION},
+        # the gazetteer's packaged data is named with its version: other GeoNames data may place events elsewhere
+        "behaviour": {"text": TEXT_VERSION, "compiler": COMPILER_VERSION, "coder": CODER_VERSION, "dates": DATES_VERSION,
+                      "places": f"{PLACES_VERSION} ({packaged_source()})"},
         "schemas": {name: table_spec(name)["version"] for name in TABLES},
         "parser": parser.describe(),
         "codebook": {

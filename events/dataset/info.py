@@ -3,7 +3,8 @@
 Counts per table and year come from the manifest (no data is read); the event roots, PLOVER types, events per month
 by quad class and top dyads are summed from a few columns of the events table, the coverage (documents and
 sentences with at least one mention) from two columns of the mentions table. `info()` is the one function that
-computes these numbers: `events info` prints them and `events report` draws them (and embeds them as JSON).
+computes these numbers (and the top countries and places where events happened,
+from the `action_geo_*` columns): `events info` prints them and `events report` draws them (and embeds them as JSON).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ class InfoError(Exception):
 
 
 EVENT_COLUMNS = ["event_date", "source_actor", "target_actor", "source_name", "target_name", "event_root_code",
-                 "quad_class", "num_mentions", "plover_event"]
+                 "quad_class", "num_mentions", "plover_event", "action_geo_type", "action_geo_name", "action_geo_country",
+                 "action_geo_adm1"]
 
 
 def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 10, dyads: int = 10) -> dict:
@@ -47,7 +49,7 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
         root_labels = {code: name for code, name, root in table.iter_rows() if code == root}
     events_files = sorted((out / "events").glob("year=*/month=*/*.parquet"))
     events = pl.concat([_read_events(f, out) for f in events_files]) if events_files else pl.DataFrame(
-        schema={c: pl.Int64 if c in ("quad_class", "num_mentions") else pl.String for c in EVENT_COLUMNS})
+        schema={c: pl.Int64 if c in ("quad_class", "num_mentions", "action_geo_type") else pl.String for c in EVENT_COLUMNS})
     total = events.height or 1
 
     def counted(by: str, key: str) -> list[dict]:
@@ -59,6 +61,7 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
     roots = counted("event_root_code", "root")
     for root in roots:
         root["label"] = (root_labels or {}).get(root["root"])
+    countries, places = _top_places(events, top) if events.height else ([], [])
     codebook = manifest.get("codebook", {})
     return {
         "path": out.as_posix(),
@@ -75,6 +78,8 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
         "plover_types": counted("plover_event", "plover_event"),
         "events_per_month": _per_month(events),
         "top_dyads": _top_dyads(events, dyads),
+        "top_countries": countries,
+        "top_places": places,
     }
 
 
@@ -128,13 +133,34 @@ def _coverage(out: Path, totals: dict) -> dict:
             "share_sentences_coded": round(coded[1] / sentences, 4) if sentences else 0.0}
 
 
+def _top_places(events, top: int) -> tuple[list[dict], list[dict]]:
+    """The countries and the places below country level (cities, provinces) where most events happened
+    (action_geo_*), with their share of the events that have a place."""
+    import polars as pl
+
+    located = events.filter(pl.col("action_geo_country").is_not_null())
+    total = located.height or 1
+    by_country = (located.group_by("action_geo_country").agg(pl.len().alias("events"))
+                  .sort(["events", "action_geo_country"], descending=[True, False]).head(top))
+    below = located.filter(pl.col("action_geo_type") > 1)
+    by_place = (below.group_by("action_geo_name", "action_geo_country", "action_geo_adm1").agg(pl.len().alias("events"))
+                .sort(["events", "action_geo_country", "action_geo_name"], descending=[True, False, False], nulls_last=True)
+                .head(top))
+    countries = [{"country": r["action_geo_country"], "events": r["events"], "share": round(r["events"] / total, 4)}
+                 for r in by_country.iter_rows(named=True)]
+    places = [{"place": r["action_geo_name"], "country": r["action_geo_country"], "adm1": r["action_geo_adm1"],
+               "events": r["events"], "share": round(r["events"] / total, 4)} for r in by_place.iter_rows(named=True)]
+    return countries, places
+
+
 def _read_events(path: Path, out: Path):
     import polars as pl
 
     try:
         frame = pl.read_parquet(path, hive_partitioning=False)
-        if "plover_event" not in frame.columns:  # a dataset built before events 1.3.0 has no PLOVER columns
-            frame = frame.with_columns(pl.lit(None, pl.String).alias("plover_event"))
+        for column in EVENT_COLUMNS:  # a dataset built before events 1.3.0 has no PLOVER nor place columns
+            if column not in frame.columns:
+                frame = frame.with_columns(pl.lit(None, pl.Int64 if column == "action_geo_type" else pl.String).alias(column))
         return frame.select(EVENT_COLUMNS)
     except Exception as exc:  # polars and the file system raise many types for a damaged file; each means unreadable
         raise InfoError(f"{path}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
@@ -184,4 +210,15 @@ def render_info(summary: dict) -> str:
         lines.append(f"  {'top dyads':<40}{'events':>9}{'mentions':>11}")
         for d in summary["top_dyads"]:
             lines.append(f"  {d['source'] + ' -> ' + d['target']:<40}{d['events']:>9,}{d['mentions']:>11,}")
+    if summary.get("top_countries"):
+        lines.append("")
+        lines.append(f"  {'top countries (where events happened)':<49}{'events':>9}{'share':>8}")
+        for row in summary["top_countries"]:
+            lines.append(f"  {row['country']:<49}{row['events']:>9,}{row['share']:>8.1%}")
+    if summary.get("top_places"):
+        lines.append("")
+        lines.append(f"  {'top places':<49}{'events':>9}{'share':>8}")
+        for row in summary["top_places"]:
+            name = f"{row['place']}, {row['country']}"[:47]
+            lines.append(f"  {name:<49}{row['events']:>9,}{row['share']:>8.1%}")
     return "\n".join(lines)

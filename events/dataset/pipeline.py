@@ -17,6 +17,7 @@ from events.coding.coder import CODER_VERSION, Event, code_texts, event_id
 from events.coding.text import normalise_for_dedup
 from events.codebook.compiler import CompiledCodebook
 from events.coding.dates import DATELINE_WINDOW, DateResolution, DateResolver
+from events.coding.places import Located, actor_country_place, locate_dateline
 from events.ingest.documents import Document
 from events.dataset.schema import arrow_schema
 
@@ -41,10 +42,10 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
     document_rows: list[dict] = []
     total_sentences = over_budget = 0
     label = compiled.label
-    for doc, (sentences, events, reference, skipped) in zip(documents, code_documents(documents, compiled, resolver)):
+    for doc, (sentences, events, reference, skipped, dateline) in zip(documents, code_documents(documents, compiled, resolver)):
         total_sentences += len(sentences)
         over_budget += skipped
-        rows = dated_rows(doc, events, compiled, resolver, label, reference, sentences)
+        rows = dated_rows(doc, events, compiled, resolver, label, reference, sentences, dateline)
         mention_rows.extend(rows)
         document_rows.append(
             {
@@ -70,26 +71,61 @@ def code_batch(documents: list[Document], compiled: CompiledCodebook) -> BatchRe
 
 def code_document(doc: Document, compiled: CompiledCodebook, resolver: DateResolver, explain: bool = False,
                   dated: bool = True):
-    """Sentences, events, the reference date and the number of sentences over the budget of one document."""
+    """Sentences, events, the reference date, the number of sentences over the budget and the place of the dateline
+    (None without one) of one document."""
     return code_documents([doc], compiled, resolver, explain, dated)[0]
 
 
 def code_documents(docs: list[Document], compiled: CompiledCodebook, resolver: DateResolver, explain: bool = False,
                    dated: bool = True) -> list[tuple]:
-    """(sentences, events, reference date, sentences over budget) of each document, parsed in one batch.
+    """(sentences, events, reference date, sentences over budget, dateline place) of each document, parsed in one
+    batch.
 
     A dateline ("MOSCOW, July 3 (Reuters) -") is blanked out before coding, so its city is not taken for an
-    actor, and its date becomes the reference date for relative expressions ("on Tuesday").
+    actor, its date becomes the reference date for relative expressions ("on Tuesday"), and its place places the
+    events whose sentences name none.
     """
-    texts, references = [], []
+    texts, references, datelines = [], [], []
     for doc in docs:
         start = _body_start(doc)
         line = resolver.dateline(doc.text[start : start + DATELINE_WINDOW], doc.pub_date)
         texts.append((doc.text if line is None else doc.text[:start] + " " * line.end + doc.text[start + line.end :],
                       doc.pub_date if dated else None, doc.title))
         references.append(line.reference_date(doc.pub_date) if line else doc.pub_date)
+        datelines.append(line.text if line is not None and line.place else None)
     coded = code_texts(texts, compiled, explain=explain)
-    return [(sentences, events, reference, skipped) for (sentences, events, skipped), reference in zip(coded, references)]
+    return [(sentences, events, reference, skipped, dateline_place(line, compiled))
+            for (sentences, events, skipped), reference, line in zip(coded, references, datelines)]
+
+
+def dateline_place(line: str | None, compiled: CompiledCodebook) -> Located | None:
+    """The place a dateline names ("GAZA CITY (AP) —"), or None."""
+    if line is None or compiled.gazetteer is None:
+        return None
+    return locate_dateline(line, compiled.gazetteer.get(), ())
+
+
+GEO_FIELDS = ("type", "name", "country", "adm1", "lat", "lon", "feature_id")
+
+
+def geo_columns(event: Event, dateline: Located | None, compiled: CompiledCodebook) -> dict:
+    """The action_geo_*, source_geo_* and target_geo_* columns of a mention: the action's place is the one the
+    sentence gives; else the dateline's; else (`actor`) the place the sentence gives its source actor, else the
+    country all of the event's actors belong to."""
+    action, source, target = event.places
+    if action is None:
+        action = dateline
+    if action is None and source is not None:  # "Kyiv said", "police in Minneapolis said": where the text puts its source
+        action = Located(source.place, "actor", source.text, f"the source actor's place {source.text!r}")
+    if action is None and compiled.gazetteer is not None:
+        action = actor_country_place((event.source, event.target), compiled)
+    out = {"action_geo_source": action.source if action else None, "action_geo_text": action.text if action else None}
+    for prefix, located in (("action", action), ("source", source), ("target", target)):
+        place = located.place if located is not None else None
+        for name in GEO_FIELDS:
+            out[f"{prefix}_geo_{name}"] = None if place is None else (
+                place.geo_type if name == "type" else getattr(place, name))
+    return out
 
 
 def actor_name(entry_ids, code: str, compiled: CompiledCodebook) -> str | None:
@@ -144,7 +180,7 @@ def resolve_date(event: Event, pub_date: dt.date, resolver: DateResolver, anchor
 
 
 def dated_rows(doc: Document, events: list[Event], compiled: CompiledCodebook, resolver: DateResolver, label: str,
-               reference: dt.date | None = None, sentences=()) -> list[dict]:
+               reference: dt.date | None = None, sentences=(), dateline: Located | None = None) -> list[dict]:
     """Mention rows with dates. An event the text does not date takes the day its story's lead (the first of
     `sentences` that is not the headline) gives, else the dateline's or publication date; a month or a year ("in
     January") dates only its own event and never spreads to other sentences.
@@ -166,7 +202,9 @@ def dated_rows(doc: Document, events: list[Event], compiled: CompiledCodebook, r
             anchor = when
         if max_age is not None and (doc.pub_date - when.date).days > max_age:
             continue  # a historical retrospective, not news
-        rows.append(mention_row(doc, event, when, compiled, label, starts.get(event.sentence_index, 0), event.sentence_index == lead))
+        row = mention_row(doc, event, when, compiled, label, starts.get(event.sentence_index, 0), event.sentence_index == lead)
+        row.update(geo_columns(event, dateline, compiled))
+        rows.append(row)
     return rows
 
 
@@ -240,12 +278,15 @@ def code_text(text: str, date: dt.date, compiled: CompiledCodebook | None = None
 
         compiled = compile_codebook(load_codebook(), load_parser())
     doc = Document("text", text, date, title, None, None, "<text>", 1)
-    sentences, events, reference, _ = code_document(doc, compiled, _resolver(), explain, dated)
-    rows = dated_rows(doc, events, compiled, _resolver(), compiled.label, reference, sentences)
+    sentences, events, reference, _, dateline = code_document(doc, compiled, _resolver(), explain, dated)
+    rows = dated_rows(doc, events, compiled, _resolver(), compiled.label, reference, sentences, dateline)
     if explain:
         by_id = {event_id(doc.id, e): e.explanation for e in events}
         for row in rows:
             row["explanation"] = list(by_id.get(row["event_id"], ()))
+            if row["action_geo_source"] in ("dateline", "actor"):
+                row["explanation"].append(f"place: {row['action_geo_name']} ({row['action_geo_country']}) from the "
+                                          f"{row['action_geo_source']} {row['action_geo_text']!r}, the sentence names no place")
     return rows
 
 
