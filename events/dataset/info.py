@@ -59,6 +59,7 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
             })
     codebook = manifest.get("codebook", {})
     return {
+        "engine": _last_engine(out),
         "path": out.as_posix(),
         "codebook": {k: codebook.get(k) for k in ("name", "version", "label", "content_hash")},
         "package": manifest.get("package", {}),
@@ -71,6 +72,21 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
     }
 
 
+def _last_engine(out: Path) -> dict | None:
+    """The engine of the latest build that coded inputs, from `.events-builds.jsonl` (outside the manifest, so the
+    data files and the manifest are the same bytes whatever the engine); None when the note is absent or unreadable."""
+    import json
+
+    from events.dataset.builder import BUILD_NOTES
+
+    try:
+        lines = (out / BUILD_NOTES).read_text(encoding="utf-8").splitlines()
+        note = json.loads(lines[-1]) if lines else None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return note if isinstance(note, dict) else None
+
+
 def _read_events(path: Path, out: Path):
     import polars as pl
 
@@ -79,6 +95,14 @@ def _read_events(path: Path, out: Path):
     except Exception as exc:  # polars and the file system raise many types for a damaged file; each means unreadable
         raise InfoError(f"{path}: unreadable ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
                         f"run `events verify {out}`") from None
+
+
+def _engine_line(engine: dict | None) -> list[str]:
+    """'  engine:    dask (LocalCluster, 2 workers)', when the dataset's build note says."""
+    if not engine or not isinstance(engine.get("engine"), str):
+        return []
+    where = ", ".join(str(x) for x in (engine.get("scheduler"), f"{engine.get('workers')} workers" if engine.get("workers") else None) if x)
+    return [f"  engine:    {engine['engine']}" + (f", {where}" if where else "") + " (the latest build that coded inputs)"]
 
 
 def render_info(summary: dict) -> str:
@@ -93,6 +117,7 @@ def render_info(summary: dict) -> str:
         f"  built by:  events {summary['package'].get('version', '?')}  "
         + "  ".join(f"{v}" for v in summary["behaviour"].values()),
         f"  inputs:    {summary['inputs']:,}",
+        *_engine_line(summary.get("engine")),
         "  totals:    " + "  ".join(f"{k}: {totals.get(k, 0):,}" for k in ("documents", "sentences", "mentions", "events", "rejected")),
     ]
     if totals.get("rejected_by_code"):
