@@ -174,8 +174,9 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dataset folder to write or extend.")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Dataset folder to write or extend (a path, or an fsspec URL such as s3://bucket/dataset).")
 @_codebook_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: number of cores); with --engine dask, the workers of the LocalCluster it starts.")
@@ -233,9 +234,9 @@ def build(inputs, out, codebook_path, jobs, engine, scheduler, rebuild, id_col, 
     if not quiet:
         click.echo(report.summary())
         click.echo(f"  codebook: {codebook.label}")
-        click.echo(f"  load it:  polars.scan_parquet('{out}/events/**/*.parquet', hive_partitioning=True)")
+        click.echo(f"  load it:  polars.scan_parquet('{str(report.out).rstrip('/')}/events/**/*.parquet', hive_partitioning=True)")
     if strict and report.new_rejects:
-        click.echo(f"error: {report.new_rejects} record(s) rejected (--strict); see {out / 'rejected.jsonl'}", err=True)
+        click.echo(f"error: {report.new_rejects} record(s) rejected (--strict); see {report.out}/rejected.jsonl", err=True)
         sys.exit(EXIT_REJECTED)
 
 

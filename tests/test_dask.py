@@ -156,3 +156,55 @@ def test_dask_worker_with_another_codebook_refuses_to_code(tmp_path, codebook, p
         _compiled_on_worker(str(codebook.path), "0" * 64, parser.content_hash)
     with pytest.raises(EngineError, match="another parser model"):
         _compiled_on_worker(str(codebook.path), codebook.content_hash, "0" * 64)
+
+
+def _to_memory(root: Path, names: list[str], url: str) -> list[str]:
+    """Copy the inputs `names` under `root` to the memory filesystem under `url`; their URLs."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.relative_to(root).parts[0] in names:
+            fs.pipe_file(f"{url}/{path.relative_to(root).as_posix()}", path.read_bytes())
+    return [f"{url}/{name}" for name in names]
+
+
+def _memory_bytes(url: str) -> dict[str, bytes]:
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url)
+    return {path[len(root) + 1:]: fs.cat_file(path) for path in sorted(fs.find(root))}
+
+
+def test_dask_urls_in_and_out_give_the_dataset_a_local_folder_gets(tmp_path, cluster, codebook, parser):
+    """Inputs and output on fsspec's memory filesystem, coded on the cluster: the same files as the same URL inputs
+    built into a local folder with the local engine, incremental build (one input added) included."""
+    names = mixed_corpus(tmp_path)
+    urls = _to_memory(tmp_path, names, "memory://corpus")
+    remote, folder = "memory://datasets/news", tmp_path / "local"
+    first, both = [u for u in urls if not u.endswith("/txt")], urls
+    for inputs in (first, both):
+        report = build(inputs, remote, codebook=codebook, parser=parser, engine=DaskEngine(cluster.scheduler_address))
+        build(inputs, folder, codebook=codebook, parser=parser, jobs=1)
+        assert report.out == remote and report.engine["engine"] == "dask"
+        uploaded = _memory_bytes(remote)
+        assert {k: v for k, v in uploaded.items() if k != BUILD_NOTES} == {
+            k: v for k, v in dataset_bytes(folder).items() if k != ".events.lock"}
+    manifest = json.loads(uploaded["manifest.json"])
+    assert sorted(i["path"] for i in manifest["inputs"]) == sorted(
+        ["memory://corpus/news.jsonl", "memory://corpus/seeds/mehr_2024-07-17.jsonl", "memory://corpus/txt"])
+    assert all(not k.startswith(".staging") for k in uploaded)
+
+
+def test_dask_file_urls_are_local_paths(tmp_path, codebook, parser):
+    names = mixed_corpus(tmp_path)
+    build([tmp_path / n for n in names], tmp_path / "paths", codebook=codebook, parser=parser, jobs=1)
+    build([(tmp_path / n).as_uri() for n in names], (tmp_path / "urls").as_uri(), codebook=codebook, parser=parser, jobs=1)
+    assert dataset_bytes(tmp_path / "urls") == dataset_bytes(tmp_path / "paths")
+
+
+def test_dask_url_input_that_does_not_exist_is_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["build", "memory://nowhere/news.jsonl", "--out", str(tmp_path / "d")])
+    assert result.exit_code == 2 and result.output.strip() == "Error: memory://nowhere/news.jsonl: no such file or folder"

@@ -103,7 +103,7 @@ class InputStats:
 
 @dataclass
 class BuildReport:
-    out: Path
+    out: Path | str  # a str for a URL
     inputs: list[InputStats] = field(default_factory=list)  # every input in the dataset, sorted by path
     rejects: list[Reject] = field(default_factory=list)  # every reject in the dataset, in input order
     events: int = 0
@@ -131,7 +131,7 @@ class BuildReport:
             f"dataset written to {self.out}",
             f"  documents: {self.documents:,}  sentences: {self.sentences:,}  mentions: {self.mentions:,}  "
             f"events: {self.events:,}  rejected records: {len(self.rejects):,}"
-            + (f" (see {self.out / 'rejected.jsonl'})" if self.rejects else ""),
+            + (f" (see {self.out}/rejected.jsonl)" if self.rejects else ""),
         ]
         if self.sentences_not_coded:
             from events.coding.text import MAX_SENTENCE_CHARS, MAX_SENTENCE_TOKENS
@@ -168,6 +168,7 @@ def build(
     wait: bool = False,
     on_wait: Callable[[Path], None] | None = None,
     engine: Engine | None = None,
+    names: dict[Path, str] | None = None,
 ) -> BuildReport:
     """Build or extend the dataset in `out` from `inputs` and return a report.
 
@@ -179,7 +180,16 @@ def build(
     else `events.dataset.lock.DatasetLocked` is raised at once. `engine` codes the batches
     (`events.dataset.engines`: `LocalEngine(jobs)` by default, or a `DaskEngine`); it is opened only when there is
     something to code, and closed before this returns. The dataset's bytes do not depend on it.
+
+    `inputs` and `out` may be fsspec URLs (`events.dataset.remote`); `names` (resolved local path of an input or folder
+    -> the name the dataset gives it) is how that module names the local copies of URL inputs.
     """
+    from events.dataset.remote import build_with_urls, is_url
+
+    if names is None and any(is_url(x) or str(x).startswith("file://") for x in [*inputs, out]):
+        return build_with_urls(build, list(inputs), out, codebook=codebook, parser=parser, jobs=jobs, progress=progress,
+                               rebuild=rebuild, columns=columns, max_record_bytes=max_record_bytes, wait=wait,
+                               on_wait=on_wait, engine=engine)
     codebook = codebook or load_codebook()
     parser = parser or load_parser()
     out = Path(out)
@@ -191,10 +201,11 @@ def build(
     files = discover_inputs(inputs, columns, exclude=out, notes=notes)
     with dataset_lock(out, wait, on_wait):
         return _build_locked(files, out, codebook, parser, engine or LocalEngine(jobs), progress, rebuild, columns,
-                             max_record_bytes, notes)
+                             max_record_bytes, notes, names or {})
 
 
-def _build_locked(files, out, codebook, parser, engine, progress, rebuild, columns, max_record_bytes, notes) -> BuildReport:
+def _build_locked(files, out, codebook, parser, engine, progress, rebuild, columns, max_record_bytes, notes,
+                  names) -> BuildReport:
     identity = dataset_identity(codebook, parser)
     previous = None if rebuild else read_previous_manifest(out)
     if previous is not None:
@@ -209,7 +220,7 @@ def _build_locked(files, out, codebook, parser, engine, progress, rebuild, colum
 
     old_inputs = {entry["path"]: entry for entry in (previous or {}).get("inputs", [])}
     old_outputs = {entry["path"]: entry for entry in (previous or {}).get("outputs", [])}
-    locations = {input_key(path, out): path for path in files}  # how the dataset names an input -> where it is read
+    locations = {input_key(path, out, names): path for path in files}  # how the dataset names an input -> where it is read
     old_shard_files: dict[str, list[str]] = {}
     for rel in old_outputs:
         old_shard_files.setdefault(rel.rpartition("/")[2], []).append(rel)
@@ -317,11 +328,21 @@ def _why_no_documents(inputs: list[InputStats], rejects: dict[str, list[Reject]]
             f"{shown}")
 
 
-def input_key(path: Path, out: Path) -> str:
+def input_key(path: Path, out: Path, names: dict[Path, str] | None = None) -> str:
     """How a dataset names an input: its resolved path relative to the dataset folder. The same file named any way
     (relative or absolute, through a symbolic link, from another working directory) is the same input, and a dataset
-    moved together with its inputs still knows them."""
+    moved together with its inputs still knows them. An input in `names` (a file, or a file in a folder there) takes
+    the name given there (a URL input's, `events.dataset.remote`).
+
+    >>> input_key(Path("/tmp/in/2024/a.jsonl"), Path("/tmp/out"), {Path("/tmp/in"): "s3://news"})
+    's3://news/2024/a.jsonl'
+    """
     target, base = path.resolve(), out.resolve()
+    for root, name in (names or {}).items():
+        if target == root:
+            return name
+        if root in target.parents:
+            return f"{name}/{target.relative_to(root).as_posix()}"
     try:
         return Path(os.path.relpath(target, base)).as_posix()
     except ValueError:  # another drive (Windows): no relative path
