@@ -134,6 +134,8 @@ class LocalEngine:
                 warm_up()  # forked workers inherit the loaded date parser
             self.executor = cf.ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
                                                    initargs=(None if inherited else compiled,))
+            if inherited:
+                _fork_now(self.executor)
 
     def map(self, batches: Iterable[list[Document]]) -> Iterator:
         # looked up at call time, so that a test can replace the work function
@@ -149,6 +151,22 @@ class LocalEngine:
         if self.executor is not None:
             self.executor.shutdown(cancel_futures=True)
             self.executor = None
+
+
+def _fork_now(executor: cf.ProcessPoolExecutor) -> None:
+    """Fork the pool's workers now (a fork pool forks them all at its first task), with Ctrl-C held back until they
+    exist: a KeyboardInterrupt raised inside the interpreter's fork handlers prints a stray traceback ("Exception
+    ignored in _releaseLock") instead of the one-line message. A Ctrl-C meanwhile arrives right after."""
+    import signal
+
+    held = hasattr(signal, "pthread_sigmask")
+    if held:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        executor.submit(int)  # a task that does nothing: the forks happen inside submit
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 # -- dask ----------------------------------------------------------------------------------------------
