@@ -149,13 +149,19 @@ def test_dask_missing_says_how_to_install_it(tmp_path, monkeypatch):
     assert result.output.strip() == "Error: the dask engine needs Dask and fsspec: pip install 'events-coder[dask]'"
 
 
-def test_dask_worker_with_another_codebook_refuses_to_code(tmp_path, codebook, parser):
-    from events.dataset.engines import _compiled_on_worker
+def test_dask_worker_with_another_codebook_parser_or_version_refuses_to_code(tmp_path, codebook, parser):
+    from events.dataset.engines import _compiled_on_worker, versions
 
     with pytest.raises(EngineError, match="different codebook .* every worker needs the same codebook folder"):
-        _compiled_on_worker(str(codebook.path), "0" * 64, parser.content_hash)
+        _compiled_on_worker(str(codebook.path), "0" * 64, parser.content_hash, versions())
     with pytest.raises(EngineError, match="another parser model"):
-        _compiled_on_worker(str(codebook.path), codebook.content_hash, "0" * 64)
+        _compiled_on_worker(str(codebook.path), codebook.content_hash, "0" * 64, versions())
+    mine = dict(versions())["coder"]
+    other = tuple((name, value + "-other" if name == "coder" else value) for name, value in versions())
+    with pytest.raises(EngineError) as error:
+        _compiled_on_worker(str(codebook.path), codebook.content_hash, parser.content_hash, other)
+    assert str(error.value) == (f"a Dask worker runs another events (coder {mine} here, {mine}-other on the client): "
+                                "install the same version on every worker")
 
 
 def _to_memory(root: Path, names: list[str], url: str) -> list[str]:

@@ -11,7 +11,8 @@ coded it, with any number of workers.
 a core (or `--jobs` of them), or connects to a running scheduler (`--scheduler tcp://host:8786`). Each Dask worker
 compiles the codebook once: a task names it by its folder (None: the codebook shipped in the package) and content
 hash, and the worker loads the folder, checks the hash, loads the parser model shipped in the package, checks its
-hash too, and keeps the compiled codebook for the next tasks (`_compiled_on_worker`). A worker lost mid-build is
+hash too, and the package's behaviour versions, and keeps the compiled codebook for the next tasks
+(`_compiled_on_worker`). A worker lost mid-build is
 replaced by Dask and its batches run again elsewhere (Dask's `distributed.scheduler.allowed-failures`, 3 by
 default); a batch gives the same table wherever it runs.
 """
@@ -170,17 +171,33 @@ def _fork_now(executor: cf.ProcessPoolExecutor) -> None:
 
 
 # -- dask ----------------------------------------------------------------------------------------------
-_ON_WORKER: dict[tuple, CompiledCodebook] = {}  # (codebook folder, codebook hash, parser hash) -> compiled, per process
+_ON_WORKER: dict[tuple, CompiledCodebook] = {}  # (codebook folder, codebook hash, parser hash, versions) -> compiled
 
 
-def _compiled_on_worker(folder: str | None, codebook_hash: str, parser_hash: str) -> CompiledCodebook:
+def versions() -> tuple[tuple[str, str], ...]:
+    """The package's version and its behaviour versions (text, compiler, coder, dates): what must match between the
+    client and every worker, besides the codebook and the parser, for a batch to give the same rows anywhere."""
+    from events import __version__
+    from events.coding.coder import CODER_VERSION
+    from events.coding.dates import DATES_VERSION
+    from events.coding.text import TEXT_VERSION
+    from events.codebook.compiler import COMPILER_VERSION
+
+    return (("events", __version__), ("text", TEXT_VERSION), ("compiler", COMPILER_VERSION), ("coder", CODER_VERSION),
+            ("dates", DATES_VERSION))
+
+
+def _compiled_on_worker(folder: str | None, codebook_hash: str, parser_hash: str, client_versions: tuple) -> CompiledCodebook:
     """The compiled codebook, compiled on this worker at its first task and kept for the next ones."""
-    key = (folder, codebook_hash, parser_hash)
+    key = (folder, codebook_hash, parser_hash, client_versions)
     if key not in _ON_WORKER:
         from events.codebook.compiler import compile_codebook
         from events.codebook.loader import load_codebook
         from events.coding.parse import load_parser
 
+        if (mine := versions()) != tuple(map(tuple, client_versions)):
+            differ = ", ".join(f"{a[0]} {a[1]} here, {b[1]} on the client" for a, b in zip(mine, client_versions) if a != tuple(b))
+            raise EngineError(f"a Dask worker runs another events ({differ}): install the same version on every worker")
         where = folder or "the codebook shipped in the package"
         codebook = load_codebook(folder)
         if codebook.content_hash != codebook_hash:
@@ -195,10 +212,11 @@ def _compiled_on_worker(folder: str | None, codebook_hash: str, parser_hash: str
     return _ON_WORKER[key]
 
 
-def _code_on_worker(folder: str | None, codebook_hash: str, parser_hash: str, batch: list[Document]):
+def _code_on_worker(folder: str | None, codebook_hash: str, parser_hash: str, client_versions: tuple,
+                    batch: list[Document]):
     from events.dataset.pipeline import code_batch
 
-    return code_batch(batch, _compiled_on_worker(folder, codebook_hash, parser_hash))
+    return code_batch(batch, _compiled_on_worker(folder, codebook_hash, parser_hash, client_versions))
 
 
 class DaskEngine:
@@ -223,7 +241,8 @@ class DaskEngine:
 
         bundled = Path(codebook.path).resolve() == default_codebook_path().resolve()
         # the shipped codebook is named by None: each worker finds it in its own installation of the package
-        self.spec = (None if bundled else str(Path(codebook.path).resolve()), codebook.content_hash, parser.content_hash)
+        self.spec = (None if bundled else str(Path(codebook.path).resolve()), codebook.content_hash, parser.content_hash,
+                     versions())
         if self.scheduler is None:
             import logging
 
