@@ -1,6 +1,7 @@
 """Benchmark: throughput, stage shares, codebook compile time and peak memory of `events build`.
 
     python benchmarks/run.py [--corpus FILE] [--min-sentences 40000] [--jobs N] [--skip-memory]
+    python benchmarks/run.py --engine dask [--times 10]     # sentences/s on a LocalCluster of 1 and 2 workers
 
 The corpus defaults to ../shared/corpus/wikinews_2020_docs.jsonl replicated (with fresh ids) until it holds at
 least --min-sentences sentences; without ../shared a synthetic news-like corpus is generated from the codebook.
@@ -88,12 +89,45 @@ def child(args: argparse.Namespace) -> None:
         report = build([args.corpus], args.out, codebook=codebook, parser=parser, jobs=args.jobs)
         result.update(seconds=time.perf_counter() - start, sentences=report.sentences, documents=report.documents,
                       mentions=report.mentions, events=report.events)
+    elif args.mode == "dask":
+        result.update(dask_build(args.corpus, args.out, args.jobs, codebook, parser))
     elif args.mode == "stages":
         result["stages"] = stage_times(Path(args.corpus), compiled)
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result["peak_rss_mb"] = max(usage, children) / 1024
     print(json.dumps(result))
+
+
+def dask_build(corpus: Path, out: Path, workers: int, codebook, parser) -> dict:
+    """Build on a LocalCluster of `workers` single-threaded worker processes. The cluster's start (processes
+    spawned, packages imported) is timed apart; the build's time includes each worker loading the parser model
+    and compiling the codebook at its first batch, as on any cluster."""
+    import logging
+
+    import distributed
+
+    from events.dataset.builder import build
+    from events.dataset.engines import DaskEngine
+
+    start = time.perf_counter()
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
+        client.wait_for_workers(workers)
+        startup = time.perf_counter() - start
+        cpu = sum(client.run(_cpu_seconds).values())
+        start = time.perf_counter()
+        report = build([corpus], out, codebook=codebook, parser=parser, engine=DaskEngine(cluster.scheduler_address))
+        seconds = time.perf_counter() - start
+        cpu = sum(client.run(_cpu_seconds).values()) - cpu
+    return {"startup_seconds": startup, "seconds": seconds, "worker_cpu_seconds": cpu, "sentences": report.sentences,
+            "mentions": report.mentions}
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process (user + system): on a shared machine, what the work cost whatever the load."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def stage_times(corpus: Path, compiled) -> dict[str, float]:
@@ -177,13 +211,36 @@ def run_child(mode: str, corpus: Path, out: Path | None = None, jobs: int = 1) -
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def dask_throughput(corpus: Path, work: Path, times: int) -> None:
+    """Sentences/s of `events build --engine dask` on a LocalCluster of 1 and 2 workers, and the speed-up."""
+    if times > 1:
+        big = work / f"corpus{times}x.jsonl"
+        replicate(corpus, big, times)
+        corpus = big
+        print(f"  x{times}: {big.name}")
+    rates = {}
+    for workers in (1, 2):
+        run = run_child("dask", corpus, work / f"out-dask{workers}", workers)
+        rates[workers] = run["sentences"] / run["seconds"]
+        print(f"build --engine dask, LocalCluster of {workers} worker(s): {run['seconds']:.1f} s, "
+              f"{rates[workers]:,.0f} sentences/s ({run['sentences']:,} sentences; cluster start-up "
+              f"{run['startup_seconds']:.1f} s, not counted; workers' CPU {run['worker_cpu_seconds']:.1f} s)")
+    print(f"speed-up with 2 workers: {rates[2] / rates[1]:.2f}x (target: at least 1.6x); load average now "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a busy machine cannot give 2 workers 2 cores)")
+    print(f"(work files in {work})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=None)
     parser.add_argument("--min-sentences", type=int, default=40_000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-memory", action="store_true", help="skip the 1x/10x memory comparison")
-    parser.add_argument("--child", choices=["build", "stages"], help=argparse.SUPPRESS)
+    parser.add_argument("--engine", choices=["local", "dask"], default="local",
+                        help="dask: only sentences/s of builds on a LocalCluster of 1 and 2 workers (needs the dask extra)")
+    parser.add_argument("--times", type=int, default=1, help="with --engine dask: code the corpus this many times over "
+                        "(10: the 10x corpus of the memory comparison)")
+    parser.add_argument("--child", choices=["build", "stages", "dask"], help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -203,6 +260,9 @@ def main() -> None:
     corpus = work / "corpus.jsonl"
     replicate(source, corpus, times)
     print(f"corpus: {source.name} x{times} = {docs * times:,} documents, {sentences * times:,} sentences")
+    if args.engine == "dask":
+        dask_throughput(corpus, work, args.times)
+        return
 
     compile_run = run_child("stages", corpus)
     print(f"codebook load + compile, parser model load included: {compile_run['compile_seconds']:.2f} s")

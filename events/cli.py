@@ -22,7 +22,7 @@ EXIT_OK = 0
 EXIT_REJECTED = 1  # records rejected under --strict; a threshold asked for not met (--min-f1, --check-bump)
 EXIT_USAGE = 2  # usage or input error: a bad option, an input that does not exist, --out that is a file
 EXIT_DATASET = 3  # dataset or codebook problem: verify or validate found problems, a damaged or incompatible dataset
-EXIT_SYSTEM = 4  # the system refused: disk full, permission denied, read-only file system
+EXIT_SYSTEM = 4  # the system refused: disk full, permission denied, read-only file system, a cluster out of reach
 EXIT_LOCKED = 5  # another build is writing the dataset (build without --wait)
 EXIT_INTERNAL = 70  # a bug: please report it (EVENTS_DEBUG=1 shows the traceback)
 EXIT_INTERRUPTED = 130  # Ctrl-C
@@ -38,7 +38,8 @@ class _Failure(click.ClickException):
 
 _KNOWN_ERRORS = {"DatasetLocked": EXIT_LOCKED, "InputError": EXIT_USAGE, "GoldFormatError": EXIT_USAGE,
                  "BuildError": EXIT_DATASET, "CodebookError": EXIT_DATASET, "InfoError": EXIT_DATASET,
-                 "ExportError": EXIT_DATASET, "ParserError": EXIT_DATASET, "ReportError": EXIT_SYSTEM}
+                 "ExportError": EXIT_DATASET, "ParserError": EXIT_DATASET, "ReportError": EXIT_SYSTEM,
+                 "EngineError": EXIT_SYSTEM}
 
 
 def _exit_code_of(exc: BaseException) -> int | None:
@@ -174,10 +175,18 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dataset folder to write or extend.")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Dataset folder to write or extend (a path, or an fsspec URL such as s3://bucket/dataset).")
 @_codebook_option
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: number of cores).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: number of cores); with --engine dask, the workers of the LocalCluster it starts.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where batches are coded: this machine's processes, or a Dask cluster (needs events-coder[dask]). "
+              "The dataset is the same bytes either way.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --engine dask: the address of a running Dask scheduler (tcp://host:8786); without it a "
+              "LocalCluster is started for the build.")
 @click.option("--rebuild", is_flag=True, help="Recode every named input from scratch (needed after a codebook change); "
               "inputs only in the old dataset are dropped.")
 @click.option("--id-col", default="id", show_default=True, help="Field or column holding the document id.")
@@ -190,7 +199,7 @@ def main() -> None:
               "rejected (IN009) without being held in memory.")
 @click.option("--wait/--no-wait", default=False, show_default=True,
               help="When another build is writing the same --out: wait for it to finish, or stop at once (exit 5).")
-def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col, strict, quiet, max_record_bytes, wait):
+def build(inputs, out, codebook_path, jobs, engine, scheduler, rebuild, id_col, text_col, date_col, strict, quiet, max_record_bytes, wait):
     """Code INPUTS into a dataset in --out, or extend the dataset there.
 
     INPUTS are JSONL (.jsonl, .jsonl.gz), CSV (.csv, .csv.gz) or Parquet document tables, folders of .txt
@@ -198,22 +207,26 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
     only new or changed inputs and keeps the rest, including inputs not named this time.
     """
     from events.dataset.builder import build as run_build
+    from events.dataset.engines import engine as make_engine
     from events.ingest.documents import Columns
 
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler is for the dask engine: add --engine dask")
+    coder = make_engine(engine, jobs=jobs, scheduler=scheduler)
     codebook = _load(codebook_path)
     bar = None
     if not quiet and sys.stderr.isatty():
         from events.dataset.progress import ProgressBar
 
-        bar = ProgressBar(sys.stderr)
+        bar = ProgressBar(sys.stderr, note=coder.status)
 
     def waiting(lock):
         click.echo(f"waiting for the build that holds {lock} to finish…", err=True)
 
     columns = Columns(id=id_col, text=text_col, date=date_col)
     try:
-        report = run_build(list(inputs), out, codebook=codebook, parser=_parser(), jobs=jobs, progress=bar,
-                           rebuild=rebuild, columns=columns, max_record_bytes=max_record_bytes, wait=wait, on_wait=waiting)
+        report = run_build(list(inputs), out, codebook=codebook, parser=_parser(), progress=bar, rebuild=rebuild,
+                           columns=columns, max_record_bytes=max_record_bytes, wait=wait, on_wait=waiting, engine=coder)
     finally:
         if bar is not None:
             bar.close()
@@ -222,9 +235,9 @@ def build(inputs, out, codebook_path, jobs, rebuild, id_col, text_col, date_col,
     if not quiet:
         click.echo(report.summary())
         click.echo(f"  codebook: {codebook.label}")
-        click.echo(f"  load it:  polars.scan_parquet('{out}/events/**/*.parquet', hive_partitioning=True)")
+        click.echo(f"  load it:  polars.scan_parquet('{str(report.out).rstrip('/')}/events/**/*.parquet', hive_partitioning=True)")
     if strict and report.new_rejects:
-        click.echo(f"error: {report.new_rejects} record(s) rejected (--strict); see {out / 'rejected.jsonl'}", err=True)
+        click.echo(f"error: {report.new_rejects} record(s) rejected (--strict); see {report.out}/rejected.jsonl", err=True)
         sys.exit(EXIT_REJECTED)
 
 

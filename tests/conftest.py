@@ -61,6 +61,36 @@ def seed_dataset(tmp_path_factory, codebook):
     return out, report
 
 
+def mixed_corpus(root: Path) -> list[str]:
+    """Inputs of every kind, relative to `root`: JSONL over several months (several batches), CSV, a text folder."""
+    import json
+    import shutil
+
+    sentences = [
+        "Iran's foreign minister met his Russian counterpart in Moscow on Tuesday.",
+        "The Russian president praised Iran's new government.",
+        "China accused the United States of interfering in its affairs on Monday.",
+        "Turkey and Greece agreed to hold talks on 3 March.",
+    ]
+    lines = [json.dumps({"id": f"n{i}", "date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "source": f"agency{i % 3}",
+                         "url": f"https://example.org/{i}", "text": f"{sentences[i % 4]}\n{sentences[(i + 1) % 4]}"})
+             for i in range(150)]
+    (root / "news.jsonl").write_text("\n".join(lines) + "\n{bad\n")
+    (root / "table.csv").write_text("doc,body,day\nc1,\"" + sentences[0] + "\",2024-02-03\nc2,x,never\n")
+    (root / "txt").mkdir()
+    (root / "txt" / "t1.txt").write_text("---\ndate: 2024-05-06\n---\n" + sentences[2] + "\n")
+    shutil.copytree(SEEDS, root / "seeds")
+    return ["news.jsonl", "seeds", "txt"]
+
+
+def dataset_bytes(out: Path) -> dict[str, bytes]:
+    """Every file of a dataset folder and its bytes, but the build notes (`.events-builds.jsonl`: which engine and how
+    many workers coded it, kept outside the byte-compared files on purpose)."""
+    from events.dataset.builder import BUILD_NOTES
+
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file() and p.name != BUILD_NOTES}
+
+
 def edited_codebook(root: Path, edits) -> Path:
     """Copy the minimal fixture codebook to `root` and apply (file, line, text) edits: a line number replaces that
     line, 0 appends, text None deletes the file."""

@@ -24,8 +24,12 @@ def write_input(path: Path, prefix: str, month: str, n: int = 3, extra: list[str
 
 
 def snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file of a dataset: (content, modification time in ns)."""
-    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(out.rglob("*")) if p.is_file()}
+    """Every file of a dataset but the build notes (which engine coded it, outside the byte-compared files):
+    (content, modification time in ns)."""
+    from events.dataset.builder import BUILD_NOTES
+
+    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != BUILD_NOTES}
 
 
 def shards(snap: dict, input_path: Path, out: Path) -> set[str]:
@@ -148,7 +152,7 @@ def test_incremental_other_codebook_needs_rebuild(tmp_path, codebook, two_inputs
 
 
 def test_incremental_failure_while_coding_leaves_the_dataset_as_it_was(tmp_path, codebook, two_inputs, monkeypatch):
-    import events.dataset.builder as build_module
+    import events.dataset.engines as engines_module
 
     a, b = two_inputs
     out = tmp_path / "out"
@@ -158,7 +162,7 @@ def test_incremental_failure_while_coding_leaves_the_dataset_as_it_was(tmp_path,
     def explode(batch):
         raise RuntimeError("worker died")
 
-    monkeypatch.setattr(build_module, "_work", explode)
+    monkeypatch.setattr(engines_module, "_work", explode)
     write_input(a, "a", "2024-03", n=5)
     with pytest.raises(RuntimeError):
         build([a, b], out, codebook=codebook, jobs=1)

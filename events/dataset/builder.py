@@ -35,16 +35,14 @@ build dies while moving files, `events verify` reports the damage and running th
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import dataclasses
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import re
 import shutil
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +57,8 @@ from events.coding.parse import Parser, load_parser
 from events.codebook.compiler import COMPILER_VERSION, CompiledCodebook, compile_codebook
 from events.ingest.documents import (DEFAULT_COLUMNS, DEFAULT_MAX_RECORD_BYTES, Columns, Cursor, Document, InputError,
                                      Reject, discover_inputs, file_sha256, input_fingerprint, input_kind, read_documents)
-from events.dataset.lock import dataset_lock, forget_inherited_locks
+from events.dataset.engines import Engine, LocalEngine
+from events.dataset.lock import dataset_lock
 from events.dataset.schema import LABELS, TABLES, arrow_schema, table_spec
 
 DATASET_FORMAT = "events.dataset.v2"  # v2: inputs named by their resolved path relative to the dataset folder
@@ -71,6 +70,7 @@ WRITE_OPTIONS = dict(compression="zstd", compression_level=3, use_dictionary=Tru
 SHARD_TABLES = ("mentions", "documents")
 EMPTY = "empty.parquet"  # the one file of a table without rows: loading a dataset never fails for want of files
 STAGING = ".staging"
+BUILD_NOTES = ".events-builds.jsonl"  # one line per build that coded inputs: the engine (outside the manifest)
 
 Progress = Callable[[int, int, int, int, int, int], None]
 
@@ -103,7 +103,7 @@ class InputStats:
 
 @dataclass
 class BuildReport:
-    out: Path
+    out: Path | str  # a str for a URL
     inputs: list[InputStats] = field(default_factory=list)  # every input in the dataset, sorted by path
     rejects: list[Reject] = field(default_factory=list)  # every reject in the dataset, in input order
     events: int = 0
@@ -115,6 +115,7 @@ class BuildReport:
     new_rejects: int = 0  # rejects of the inputs coded on this run
     partitions_aggregated: int = 0
     warnings: list[str] = field(default_factory=list)  # for people: what the build did that they may not expect
+    engine: dict = field(default_factory=dict)  # the engine that coded this run's inputs (empty when none were)
 
     def _total(self, counter: str) -> int:
         return sum(getattr(i, counter) for i in self.inputs)
@@ -130,7 +131,7 @@ class BuildReport:
             f"dataset written to {self.out}",
             f"  documents: {self.documents:,}  sentences: {self.sentences:,}  mentions: {self.mentions:,}  "
             f"events: {self.events:,}  rejected records: {len(self.rejects):,}"
-            + (f" (see {self.out / 'rejected.jsonl'})" if self.rejects else ""),
+            + (f" (see {self.out}/rejected.jsonl)" if self.rejects else ""),
         ]
         if self.sentences_not_coded:
             from events.coding.text import MAX_SENTENCE_CHARS, MAX_SENTENCE_TOKENS
@@ -152,53 +153,6 @@ class BuildError(Exception):
     pass
 
 
-# -- worker side ---------------------------------------------------------------------------------------
-_WORKER_CODEBOOK: CompiledCodebook | None = None
-
-
-def _init_worker(compiled: CompiledCodebook) -> None:
-    global _WORKER_CODEBOOK
-    _WORKER_CODEBOOK = compiled
-
-
-def _start_worker(compiled: CompiledCodebook | None) -> None:
-    """In each worker process: Ctrl-C is the parent's to handle (no traceback per worker), the parent's dataset lock
-    is not held by the worker, and the compiled codebook is installed unless the fork inherited it."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    forget_inherited_locks()
-    if compiled is not None:
-        _init_worker(compiled)
-
-
-def _work(batch: list[Document]):
-    from events.dataset.pipeline import code_batch
-
-    assert _WORKER_CODEBOOK is not None
-    return code_batch(batch, _WORKER_CODEBOOK)
-
-
-def ordered_map(function, items: Iterable, executor: cf.Executor | None, window: int) -> Iterator:
-    """`map` over a pool that keeps at most `window` items in flight and yields results in input order.
-
-    `Executor.map` submits every item at once, which would read a whole corpus into memory; this does not.
-
-    >>> list(ordered_map(abs, [-1, 2, -3], None, 2))
-    [1, 2, 3]
-    """
-    if executor is None:
-        yield from map(function, items)
-        return
-    pending: deque[cf.Future] = deque()
-    for item in items:
-        pending.append(executor.submit(function, item))
-        if len(pending) >= window:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
 # -- build ---------------------------------------------------------------------------------------------
 def build(
     inputs: list[str | Path],
@@ -213,6 +167,8 @@ def build(
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     wait: bool = False,
     on_wait: Callable[[Path], None] | None = None,
+    engine: Engine | None = None,
+    names: dict[Path, str] | None = None,
 ) -> BuildReport:
     """Build or extend the dataset in `out` from `inputs` and return a report.
 
@@ -221,8 +177,19 @@ def build(
     the inputs coded on this run have been read, of how many (for a percentage and an estimate of the time left).
     `codebook` and `parser` default to the ones shipped in the package. A record over `max_record_bytes` is
     rejected (IN009). When another build holds the dataset's lock, `wait` waits for it (calling `on_wait` first),
-    else `events.dataset.lock.DatasetLocked` is raised at once.
+    else `events.dataset.lock.DatasetLocked` is raised at once. `engine` codes the batches
+    (`events.dataset.engines`: `LocalEngine(jobs)` by default, or a `DaskEngine`); it is opened only when there is
+    something to code, and closed before this returns. The dataset's bytes do not depend on it.
+
+    `inputs` and `out` may be fsspec URLs (`events.dataset.remote`); `names` (resolved local path of an input or folder
+    -> the name the dataset gives it) is how that module names the local copies of URL inputs.
     """
+    from events.dataset.remote import build_with_urls, is_url
+
+    if names is None and any(is_url(x) or str(x).startswith("file://") for x in [*inputs, out]):
+        return build_with_urls(build, list(inputs), out, codebook=codebook, parser=parser, jobs=jobs, progress=progress,
+                               rebuild=rebuild, columns=columns, max_record_bytes=max_record_bytes, wait=wait,
+                               on_wait=on_wait, engine=engine)
     codebook = codebook or load_codebook()
     parser = parser or load_parser()
     out = Path(out)
@@ -233,10 +200,12 @@ def build(
     notes: list[str] = []
     files = discover_inputs(inputs, columns, exclude=out, notes=notes)
     with dataset_lock(out, wait, on_wait):
-        return _build_locked(files, out, codebook, parser, jobs, progress, rebuild, columns, max_record_bytes, notes)
+        return _build_locked(files, out, codebook, parser, engine or LocalEngine(jobs), progress, rebuild, columns,
+                             max_record_bytes, notes, names or {})
 
 
-def _build_locked(files, out, codebook, parser, jobs, progress, rebuild, columns, max_record_bytes, notes) -> BuildReport:
+def _build_locked(files, out, codebook, parser, engine, progress, rebuild, columns, max_record_bytes, notes,
+                  names) -> BuildReport:
     identity = dataset_identity(codebook, parser)
     previous = None if rebuild else read_previous_manifest(out)
     if previous is not None:
@@ -251,7 +220,7 @@ def _build_locked(files, out, codebook, parser, jobs, progress, rebuild, columns
 
     old_inputs = {entry["path"]: entry for entry in (previous or {}).get("inputs", [])}
     old_outputs = {entry["path"]: entry for entry in (previous or {}).get("outputs", [])}
-    locations = {input_key(path, out): path for path in files}  # how the dataset names an input -> where it is read
+    locations = {input_key(path, out, names): path for path in files}  # how the dataset names an input -> where it is read
     old_shard_files: dict[str, list[str]] = {}
     for rel in old_outputs:
         old_shard_files.setdefault(rel.rpartition("/")[2], []).append(rel)
@@ -280,7 +249,13 @@ def _build_locked(files, out, codebook, parser, jobs, progress, rebuild, columns
     new_rejects: dict[str, list[Reject]] = {}
     touched: set[str] = set()  # partitions ("year=YYYY/month=MM") whose mentions change
     try:
-        _code_inputs(to_code, locations, staging, compiled, jobs, seen_ids, new_rejects, touched, progress)
+        if to_code:
+            engine.open(codebook, parser, compiled)
+            try:
+                _code_inputs(to_code, locations, staging, engine, seen_ids, new_rejects, touched, progress)
+                report.engine = engine.describe()
+            finally:
+                engine.close()
         report.new_rejects = sum(len(r) for r in new_rejects.values())
         if to_code and not any(stats.documents for stats in to_code):
             copies = "".join(f"; {w}" for w in report.warnings if "same content" in w)
@@ -312,7 +287,18 @@ def _build_locked(files, out, codebook, parser, jobs, progress, rebuild, columns
     written.add("rejected.jsonl")
     report.manifest = write_manifest(out, report, codebook, identity, old_outputs if previous else {}, written)
     report.events = report.manifest["totals"]["events"]
+    if report.engine:
+        _note_build(out, report)
     return report
+
+
+def _note_build(out: Path, report: BuildReport) -> None:
+    """Append to `DIR/.events-builds.jsonl` which engine coded this run's inputs (`events info` shows it). It stays
+    outside the manifest and the data files, which hold no host names and times and are the same bytes whatever
+    the engine; a copy of the dataset without this file loses nothing but this note."""
+    note = {**report.engine, "inputs_coded": len(report.coded), "events_version": __version__}
+    with (out / BUILD_NOTES).open("a", encoding="utf-8", newline="\n") as handle:
+        handle.write(json.dumps(note, sort_keys=True) + "\n")
 
 
 _COMPILED: dict[tuple[str, str, str, str], CompiledCodebook] = {}
@@ -342,11 +328,21 @@ def _why_no_documents(inputs: list[InputStats], rejects: dict[str, list[Reject]]
             f"{shown}")
 
 
-def input_key(path: Path, out: Path) -> str:
+def input_key(path: Path, out: Path, names: dict[Path, str] | None = None) -> str:
     """How a dataset names an input: its resolved path relative to the dataset folder. The same file named any way
     (relative or absolute, through a symbolic link, from another working directory) is the same input, and a dataset
-    moved together with its inputs still knows them."""
+    moved together with its inputs still knows them. An input in `names` (a file, or a file in a folder there) takes
+    the name given there (a URL input's, `events.dataset.remote`).
+
+    >>> input_key(Path("/tmp/in/2024/a.jsonl"), Path("/tmp/out"), {Path("/tmp/in"): "s3://news"})
+    's3://news/2024/a.jsonl'
+    """
     target, base = path.resolve(), out.resolve()
+    for root, name in (names or {}).items():
+        if target == root:
+            return name
+        if root in target.parents:
+            return f"{name}/{target.relative_to(root).as_posix()}"
     try:
         return Path(os.path.relpath(target, base)).as_posix()
     except ValueError:  # another drive (Windows): no relative path
@@ -494,30 +490,11 @@ def _group_rejects(rejects: list[Reject], inputs: list[str]) -> dict[str, list[R
 
 
 # -- coding --------------------------------------------------------------------------------------------
-def _code_inputs(to_code, locations, staging, compiled, jobs, seen_ids, rejects, touched, progress) -> None:
-    if not to_code:
-        return
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    _init_worker(compiled)
-    executor = None
-    if jobs > 1:
-        # Forked workers inherit the compiled codebook from this process; other start methods receive a copy.
-        context = mp.get_context()
-        inherited = context.get_start_method() == "fork"
-        if inherited:
-            from events.coding.dates import warm_up
-
-            warm_up()  # forked workers inherit the loaded date parser
-        executor = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
-                                          initargs=(None if inherited else compiled,))
+def _code_inputs(to_code, locations, staging, engine, seen_ids, rejects, touched, progress) -> None:
     tally = _Tally(total=sum(stats.bytes for stats in to_code))
-    try:
-        for stats in to_code:
-            input_rejects = rejects.setdefault(stats.path, [])
-            _code_input(stats, locations[stats.path], staging, executor, jobs, seen_ids, input_rejects, touched, progress, tally)
-    finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+    for stats in to_code:
+        input_rejects = rejects.setdefault(stats.path, [])
+        _code_input(stats, locations[stats.path], staging, engine, seen_ids, input_rejects, touched, progress, tally)
 
 
 def _batches(stats: InputStats, location: Path, seen_ids: set[str], rejects: list[Reject], tally: _Tally,
@@ -543,13 +520,13 @@ def _batches(stats: InputStats, location: Path, seen_ids: set[str], rejects: lis
         yield batch
 
 
-def _code_input(stats, location, staging, executor, jobs, seen_ids, rejects, touched, progress, tally) -> None:
+def _code_input(stats, location, staging, engine, seen_ids, rejects, touched, progress, tally) -> None:
     mention_writer = _PartitionWriter(staging / "mentions", stats.shard, arrow_schema("mentions"), "event_date")
     document_writer = _PartitionWriter(staging / "documents", stats.shard, arrow_schema("documents"), "pub_date")
     positions: deque[int] = deque()
     batches = _batches(stats, location, seen_ids, rejects, tally, positions)
     try:
-        for result in ordered_map(_work, batches, executor, 2 * jobs):
+        for result in engine.map(batches):
             mention_writer.write(result.mentions)
             document_writer.write(result.documents)
             stats.documents += result.documents.num_rows

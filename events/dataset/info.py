@@ -64,6 +64,7 @@ def info(out: str | Path, root_labels: dict[str, str] | None = None, top: int = 
     countries, places = _top_places(events, top) if events.height else ([], [])
     codebook = manifest.get("codebook", {})
     return {
+        "engine": _last_engine(out),
         "path": out.as_posix(),
         "codebook": {k: codebook.get(k) for k in ("name", "version", "label", "content_hash")},
         "package": manifest.get("package", {}),
@@ -153,6 +154,21 @@ def _top_places(events, top: int) -> tuple[list[dict], list[dict]]:
     return countries, places
 
 
+def _last_engine(out: Path) -> dict | None:
+    """The engine of the latest build that coded inputs, from `.events-builds.jsonl` (outside the manifest, so the
+    data files and the manifest are the same bytes whatever the engine); None when the note is absent or unreadable."""
+    import json
+
+    from events.dataset.builder import BUILD_NOTES
+
+    try:
+        lines = (out / BUILD_NOTES).read_text(encoding="utf-8").splitlines()
+        note = json.loads(lines[-1]) if lines else None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return note if isinstance(note, dict) else None
+
+
 def _read_events(path: Path, out: Path):
     import polars as pl
 
@@ -167,6 +183,14 @@ def _read_events(path: Path, out: Path):
                         f"run `events verify {out}`") from None
 
 
+def _engine_line(engine: dict | None) -> list[str]:
+    """'  engine:    dask (LocalCluster, 2 workers)', when the dataset's build note says."""
+    if not engine or not isinstance(engine.get("engine"), str):
+        return []
+    where = ", ".join(str(x) for x in (engine.get("scheduler"), f"{engine.get('workers')} workers" if engine.get("workers") else None) if x)
+    return [f"  engine:    {engine['engine']}" + (f", {where}" if where else "") + " (the latest build that coded inputs)"]
+
+
 def render_info(summary: dict) -> str:
     """The summary as text for people."""
     cb = summary["codebook"]
@@ -179,6 +203,7 @@ def render_info(summary: dict) -> str:
         f"  built by:  events {summary['package'].get('version', '?')}  "
         + "  ".join(f"{v}" for v in summary["behaviour"].values()),
         f"  inputs:    {summary['inputs']:,}",
+        *_engine_line(summary.get("engine")),
         "  totals:    " + "  ".join(f"{k}: {totals.get(k, 0):,}" for k in ("documents", "sentences", "mentions", "events", "rejected")),
     ]
     coverage = summary["coverage"]

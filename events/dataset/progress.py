@@ -43,14 +43,18 @@ def duration(seconds: float) -> str:
 
 
 def render(width: int, elapsed: float, done: int, total: int, documents: int, sentences: int, mentions: int,
-           rejected: int) -> str:
-    """The progress line, at most `width` (and 80) columns.
+           rejected: int, note: str = "") -> str:
+    """The progress line, at most `width` (and 80) columns; `note` is the engine's (a cluster's size: '2 workers').
 
     >>> line = render(80, 30.0, 250, 1000, 1234, 56789, 4321, 7)
     >>> line
     ' 25% |█████▊                 | 1,234 docs 1,893 sent/s 4,321 ment 7 rej ETA 1:30'
     >>> len(line) <= 80, len(render(40, 30.0, 250, 1000, 1234, 56789, 4321, 7)) <= 40
     (True, True)
+    >>> render(80, 30.0, 250, 1000, 1234, 56789, 4321, 7, "2 workers")
+    ' 25% |███▎         | 1,234 docs 1,893 sent/s 4,321 ment 7 rej ETA 1:30 2 workers'
+    >>> render(60, 30.0, 250, 1000, 1234, 56789, 4321, 7, "2 workers")
+    ' 25% |████            | 1,234 docs 4,321 ment 7 rej ETA 1:30'
     """
     width = max(20, min(width, MAX_WIDTH))
     rate = sentences / elapsed if elapsed > 0 else 0.0
@@ -59,8 +63,9 @@ def render(width: int, elapsed: float, done: int, total: int, documents: int, se
     eta = ""
     if fraction is not None:
         eta = f"ETA {duration(elapsed * (1 - fraction) / fraction)}" if fraction > 0 else "ETA -:--"
-    fields = [f"{count(documents)} docs", f"{count(round(rate))} sent/s", f"{count(mentions)} ment", f"{count(rejected)} rej", eta]
-    optional = [1, 3, 2]  # what goes first when the line is too wide: the rate, rejects, mentions
+    fields = [f"{count(documents)} docs", f"{count(round(rate))} sent/s", f"{count(mentions)} ment", f"{count(rejected)} rej", eta,
+              note]
+    optional = [5, 1, 3, 2]  # what goes first when the line is too wide: the note, the rate, rejects, mentions
     while True:
         right = " ".join(f for f in fields if f)
         room = width - len(left) - len(right) - 3  # "|", "|" and a space
@@ -86,8 +91,8 @@ def _bar(fraction: float, width: int) -> str:
 class ProgressBar:
     """The `progress` callback of a build: redraws one line on `stream` at most ten times a second."""
 
-    def __init__(self, stream, clock=time.monotonic):
-        self.stream, self.clock = stream, clock
+    def __init__(self, stream, clock=time.monotonic, note=None):
+        self.stream, self.clock, self.note = stream, clock, note  # note(): a few words from the engine, or None
         self.start = clock()
         self.last = float("-inf")
         self.documents = self.sentences = self.mentions = self.rejected = self.done = self.total = 0
@@ -106,7 +111,7 @@ class ProgressBar:
     def line(self) -> str:
         width = shutil.get_terminal_size((MAX_WIDTH, 24)).columns - 1  # the last column would wrap on some terminals
         return render(width, self.clock() - self.start, self.done, self.total, self.documents, self.sentences,
-                      self.mentions, self.rejected)
+                      self.mentions, self.rejected, self.note() if self.note is not None else "")
 
     def draw(self) -> None:
         text = self.line()
