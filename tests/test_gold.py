@@ -18,16 +18,16 @@ ARTICLES = FIXTURES / "articles"  # whole short articles: leads, quotations, pro
 GRAMMAR_FILES = ("grammar_passive", "grammar_negation", "grammar_compound", "grammar_reported_speech",
                  "grammar_titles", "grammar_pronouns", "no_event", "dates")
 
-# Measured 2026-12-03 (second session) with codebook cameo 3.0.0, the parse-based coder (events.coder.v2) and the
-# shipped parser: fixtures: root P 0.953 R 0.845 F1 0.895; dyad P 0.938 R 0.832 F1 0.882.
+# Measured 2026-12-03 (third session) with codebook cameo 3.1.0, the parse-based coder (events.coder.v2) and the
+# shipped parser: fixtures: root P 0.949 R 0.848 F1 0.896; dyad P 0.935 R 0.835 F1 0.882.
 FIXTURE_FLOORS = {"root": 0.87, "dyad": 0.86}
-# plover_gsr_cameo.jsonl: root P 0.774 R 0.553 F1 0.645; dyad P 0.647 R 0.462 F1 0.539 (the shallow grammar scored
+# plover_gsr_cameo.jsonl: root P 0.763 R 0.568 F1 0.652; dyad P 0.641 R 0.477 F1 0.547 (the shallow grammar scored
 # 0.701 / 0.570 and issue 3 set floors of 0.65 / 0.55; the parser issue (11) asks for >= 0.62 dyad: not reached yet,
 # so the floors guard what is measured).
-PLOVER_FLOORS = {"root": 0.63, "dyad": 0.52}
-# Whole-article fixtures (tests/fixtures/articles/, 172 articles (26 without an event), written blind to the coder's
-# output): root P 0.805 R 0.485 F1 0.605; dyad P 0.678 R 0.408 F1 0.510.
-ARTICLE_FLOORS = {"root": 0.58, "dyad": 0.48}
+PLOVER_FLOORS = {"root": 0.63, "dyad": 0.53}
+# Whole-article fixtures (tests/fixtures/articles/, 175 articles (26 without an event), written blind to the coder's
+# output): root P 0.816 R 0.525 F1 0.639; dyad P 0.652 R 0.419 F1 0.510.
+ARTICLE_FLOORS = {"root": 0.61, "dyad": 0.48}
 
 
 @pytest.fixture(scope="module")
