@@ -37,7 +37,7 @@ CASES = [
     ("he", "Sergey Lavrov arrived in Beijing. He praised China.", "2024-07-17",
      {("RUSGOV", "CHNGOV", "042"), ("RUSGOV", "CHN", "051")}),
     ("they", "The foreign ministers of Iran and Russia met in New York. They discussed the war in Gaza.", "2024-07-17",
-     {("IRNGOV", "RUSGOV", "040"), ("RUSGOV", "IRNGOV", "040")}),
+     {("IRNGOV", "RUSGOV", "044"), ("RUSGOV", "IRNGOV", "044")}),  # (met in New York: a third location)
     ("the top Iranian diplomat", "The top Iranian diplomat criticised Israel.", "2024-07-17", {("IRNGOV", "ISR", "111")}),
     ("apposition skipped", "Pakistan, a key US ally, condemned India.", "2024-07-17", {("PAK", "IND", "111")}),
     # event nouns take their actor from the words before them, not from the sentence subject
@@ -83,6 +83,11 @@ CASES = [
      "Egyptian foreign minister Sameh Shoukry and his Greek counterpart gathered in Cairo on Wednesday to discuss Libya.",
      "2020-01-11", {("EGYGOV", "GRCGOV", "043"), ("GRCGOV", "EGYGOV", "042")}),
     ("no venue", "Lavrov met Wang Yi on Tuesday.", "2024-07-17", {("RUSGOV", "CHNGOV", "040")}),
+    ("venue from the gazetteer", "In a meeting in New York on Tuesday, Lavrov and Wang Yi discussed bilateral relations.",
+     "2024-07-17",
+     {("RUSGOV", "CHNGOV", "044"), ("CHNGOV", "RUSGOV", "044")}),
+    ("one meeting told twice", "Lavrov met Wang Yi in Shanghai on Monday. During the meeting, Lavrov and Wang Yi "
+     "discussed trade.", "2024-07-17", {("RUSGOV", "CHNGOV", "042"), ("CHNGOV", "RUSGOV", "043")}),
     ("a topic is no venue", "Lavrov and Wang Yi discussed the war in Gaza.", "2024-07-17",
      {("RUSGOV", "CHNGOV", "040"), ("CHNGOV", "RUSGOV", "040")}),
     ("restriction on the public", "The Samoan government prohibited inter-island travel for those under 19.", "2020-01-01",
@@ -156,7 +161,7 @@ def test_coder_cli_code_explain_and_json():
     assert "nsubj→" in explained.output  # the tree: each token's relation and head
     rows = json.loads(CliRunner().invoke(main, ["code", text, "--date", "2024-07-17", "--json"]).output)
     assert [(r["source_actor"], r["target_actor"], r["event_code"], r["event_date"]) for r in rows] == [
-        ("IRNGOV", "RUSGOV", "040", "2024-07-16")
+        ("IRNGOV", "RUSGOV", "044", "2024-07-16")  # met in New York, neither party's country (rule venue_codes)
     ]
 
 

@@ -92,7 +92,8 @@ def test_export_plover_iran_russia_consultation(plover_records, compiled):
     consult = [r for r in records if r["event_type"] == "CONSULT"]
     assert {(r["actor_country"], r["recipient_country"]) for r in consult} == {("IRN", "RUS"), ("RUS", "IRN")}
     for r in consult:
-        assert r["event_mode"] == compiled.plover_of(r["cameo_event_code"])[1]
+        # a meeting in New York, neither party's country: CAMEO 044 (rule venue_codes), PLOVER mode third-party
+        assert r["cameo_event_code"] == "044" and r["event_mode"] == "third-party" == compiled.plover_of("044")[1]
         assert (r["primary_actor_sector"], r["primary_recipient_sector"]) == ("GOV", "GOV")
         assert r["event_date"] == "2024-07-16" and r["publication_date"] == "2024-07-17"
         assert "meeting" in r["event_text"] and r["story_id"] == "mehr-217925" and r["url"].startswith("https://")

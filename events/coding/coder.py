@@ -122,7 +122,41 @@ def _read_document(plan: _Plan, day: dt.date | None, compiled: CompiledCodebook,
         if item.candidate and _needs_tree(item.tokens, reading, compiled, context):
             parse = yield item.sentence, item.tokens
         events.extend(_code_tokens(item.sentence, item.tokens, parse, compiled, context, explain, reading))
-    return events
+    return same_meeting(events, compiled, explain)
+
+
+def same_meeting(events: list[Event], compiled: CompiledCodebook, explain: bool = False) -> list[Event]:
+    """A document's mentions of a meeting its text does not place ("During the meeting, the two ministers
+    discussed …") take the code its placed mention of the same parties got ("In a meeting in New York, … discussed":
+    044): one meeting told twice is one event (rule venue_codes)."""
+    from dataclasses import replace
+
+    table = compiled.rules.get("venue_codes", {})
+    if not table:
+        return events
+    refined = {code for codes in table.values() for code in codes}
+    placed: dict[tuple[str, str], str] = {}
+    for e in events:
+        if e.target is not None and e.code in refined:
+            placed.setdefault((e.source.code, e.target.code), e.code)
+    if not placed:
+        return events
+    out = []
+    for e in events:
+        code = None
+        if e.code in table and e.target is not None:
+            code = placed.get((e.source.code, e.target.code))
+            back = placed.get((e.target.code, e.source.code))
+            if code is None and back in table[e.code]:  # the other side of it: a host's guest visits, and back
+                third, host, visit = table[e.code]
+                code = {third: third, host: visit, visit: host}[back]
+        if code is None or code == e.code:
+            out.append(e)
+            continue
+        why = e.explanation + (f"the meeting of {e.source.code} and {e.target.code} the document places: {code} "
+                               f"(rule venue_codes)",) if explain else e.explanation
+        out.append(replace(e, code=code, explanation=why))
+    return out
 
 
 @dataclass
@@ -323,7 +357,8 @@ def _code_tokens(sentence, tokens, parse, compiled, context, explain, reading: _
     if parse is not None:
         tree = Tree(parse, tuple(t.lower for t in tokens), tuple(groups))
         events = _code_verbs(sentence, tokens, tree, compiled, context, explain, trace)
-        events = place_events(events, tokens, tree, compiled, context, context.quote_open, g.QUOTE_MARKS)
+        events = _by_venue(place_events(events, tokens, tree, compiled, context, context.quote_open, g.QUOTE_MARKS),
+                           tokens, compiled, explain)
         # what "the attack", "the agreement" in a later sentence may refer back to
         context.acts[:0] = [(e.code[:2], e.source) for e in reversed(events)]
         del context.acts[MAX_REMEMBERED_ACTS:]
@@ -852,6 +887,44 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
         out.append(Event(sentence.index, sentence.text, source, target, pair_code, pattern.id, verb_start, verb_end, modality,
                          reasons, _other_clauses(h, tokens, tree)))
     return out
+
+
+def _by_venue(events: list[Event], tokens, compiled, explain: bool) -> list[Event]:
+    """Meetings the sentence places in a city no dictionary names as an actor ("a meeting in New York"): recoded by
+    the place's country as `_venue` does for a named one (rule venue_codes), when the place phrase follows the verb,
+    a party or a noun of meeting ("talks in Geneva"), not a topic ("discussed the war in Gaza")."""
+    from dataclasses import replace
+
+    table = compiled.rules.get("venue_codes", {})
+    out = []
+    for e in events:
+        action = e.places[0]
+        if (e.code not in table or e.target is None or action is None or action.source != "text"
+                or not _venue_phrase(e, action.text, tokens, compiled)):
+            out.append(e)
+            continue
+        third, host, visit = table[e.code]
+        where = action.place.country
+        code = host if where == compiled.iso3(e.source.code) else visit if where == compiled.iso3(e.target.code) else third
+        why = e.explanation + (f"venue {action.place.name} ({where}): {code} (rule venue_codes)",) if explain else e.explanation
+        out.append(replace(e, code=code, explanation=why))
+    return out
+
+
+def _venue_phrase(e: Event, words: str, tokens, compiled) -> bool:
+    """Whether the place `words` of event `e` is named by "in/at X" right after its verb, one of its parties or a
+    noun of the same root ("a meeting in New York")."""
+    first = words.split()[0] if words else ""
+    for k in range(2, len(tokens)):
+        if tokens[k].text != first or tokens[k - 1].lower not in g.VENUE_PREPOSITIONS:
+            continue
+        before = k - 2
+        if tokens[before].start == e.verb_start or any(
+                a is not None and a.tok_start <= before < a.tok_end for a in (e.source, e.target)):
+            return True
+        if any(p.is_noun and p.code[:2] == e.code[:2] for p in compiled.verb_index.get(tokens[before].lower, ())):
+            return True
+    return False
 
 
 def _venue(h: int, tree: Tree, compiled, parties: tuple[Group | None, ...]) -> str | None:

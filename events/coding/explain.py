@@ -21,6 +21,7 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
     if context.home is not None:
         lines.append(f"article country (for bare agents and agentless passives): {context.home}")
     budget = Budget()
+    coded: list = []
     for sentence in split_sentences(text):
         reason = budget.check(sentence)
         tokens = tokenize(sentence.text) if reason is None else []
@@ -59,7 +60,13 @@ def explain_text(text: str, day: dt.date, compiled: CompiledCodebook) -> str:
             lines.append("  verb heads: " + ", ".join(f"{t.text} ({len(compiled.verb_index[t.lower])} patterns)" for t in heads))
         trace: list[str] = []
         for event in coder.code_sentence(sentence, compiled, day, context, explain=True, trace=trace, parse=tree):
+            coded.append(event)
             lines.append(f"  EVENT {event.source.code} -> {event.target.code if event.target else '-'} {event.code}: "
                          + "; ".join(event.explanation))
         lines.extend(f"  {line}" for line in trace)
+    # what the coder decides over the whole document once every sentence is read
+    for before, after in zip(coded, coder.same_meeting(coded, compiled, explain=True)):
+        if after.code != before.code:
+            lines.append(f"document: sentence {after.sentence_index}: {after.source.code} -> {after.target.code} "
+                         f"{before.code} becomes {after.code}: {after.explanation[-1]}")
     return "\n".join(lines)
