@@ -199,9 +199,13 @@ class CompiledCodebook:
 
 
 # -- compile ------------------------------------------------------------------------------------------
-def _rule_key(table: dict, code: str) -> bool:
-    """Whether a codebook table keyed by code or code prefix ("17" covers "173") has an entry for `code`."""
-    return any(code[:n] in table for n in range(len(code), 1, -1))
+def rule_for(table: dict, code: str):
+    """The value a codebook table keyed by code or code prefix gives `code` (the longest key wins; "17" covers
+    "173"), None when no key covers it."""
+    for n in range(len(code), 1, -1):
+        if code[:n] in table:
+            return table[code[:n]]
+    return None
 
 
 def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> CompiledCodebook:
@@ -260,7 +264,7 @@ def compile_codebook(codebook: Codebook, parser: "Parser | None" = None) -> Comp
         cues=(cues := _cue_index(codebook)),
         cue_words=frozenset(cues),
         agentless_forms=frozenset(form for form, patterns in verb_index.items()
-                                  if any(not p.is_noun and _rule_key(codebook.rules.get("agentless_passive", {}), p.code)
+                                  if any(not p.is_noun and rule_for(codebook.rules.get("agentless_passive", {}), p.code) is not None
                                          for p in patterns)),
         name_words=frozenset(k for k in trie if k and k not in DETERMINERS and k not in PREPOSITIONS and k not in SUBJECT_PRONOUNS),
         gender=dict(codebook.gender),

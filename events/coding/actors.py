@@ -241,8 +241,12 @@ def _could_be_placed(tokens: list[Token], phrase, compiled: CompiledCodebook) ->
     before = tokens[phrase.tok_start - 1].lower if phrase.tok_start > 0 else ""
     if before == "of" and phrase.tok_start > 1 and tokens[phrase.tok_start - 2].lower in g.QUANTIFIERS:
         before = ""  # "Thousands of students"
-    counted = before in g.QUANTIFIERS or before in g.NUMBER_WORDS or before[:1].isdigit()  # "Several thousand people"
-    return (before in ("", "the", ",") or counted) and not _modifies_next_word(tokens, phrase.tok_end, compiled)
+    return (before in ("", "the", ",") or _counts(before)) and not _modifies_next_word(tokens, phrase.tok_end, compiled)
+
+
+def _counts(word: str) -> bool:
+    """Whether a word before a noun counts it: "20", "thousand", "several", "thousands" (of)."""
+    return word[:1].isdigit() or word in g.NUMBER_WORDS or word in g.QUANTIFIERS
 
 
 def _place_waiting(tokens, actors: list[Actor], waiting, compiled: CompiledCodebook, context: DocumentContext) -> list[Actor]:
@@ -332,8 +336,7 @@ def _resolve_bare_agent(tokens, phrase, agent, actors, compiled, context) -> Act
     if _modifies_next_word(tokens, phrase.tok_end, compiled):
         return None  # "joint military exercises", "government bonds": a modifier, not an actor
     if tokens[phrase.tok_end - 1].lower in g.GENERIC_PEOPLE and not (
-        before and (before[-1][0].isdigit() or before[-1] in g.NUMBER_WORDS or before[-1] in g.QUANTIFIERS
-                    or (before[-1] == "of" and len(before) > 1 and before[-2] in g.QUANTIFIERS))):
+        before and (_counts(before[-1]) or (before[-1] == "of" and len(before) > 1 and before[-2] in g.QUANTIFIERS))):
         return None  # "people reject ideas": only counted people ("20 people", "thousands of people") are civilians
     span = (tokens[phrase.tok_start].start, tokens[phrase.tok_end - 1].end, phrase.tok_start, phrase.tok_end)
     if before and before[-1] in g.POSSESSIVE_PRONOUNS:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from events.coding import grammar as g
 from events.coding.actors import (
@@ -32,7 +32,7 @@ from events.coding.actors import (
     _remember,
     home_country,
 )
-from events.codebook.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern
+from events.codebook.compiler import GAP, MAX_GAP, SLOT, CompiledCodebook, CompiledPattern, rule_for
 from events.coding.parse import Parse
 from events.coding.places import place_events
 from events.coding.syntax import PASSIVE_SUBJECTS, SUBJECTS, Tree
@@ -129,8 +129,6 @@ def same_meeting(events: list[Event], compiled: CompiledCodebook, explain: bool 
     """A document's mentions of a meeting its text does not place ("During the meeting, the two ministers
     discussed …") take the code its placed mention of the same parties got ("In a meeting in New York, … discussed":
     044): one meeting told twice is one event (rule venue_codes)."""
-    from dataclasses import replace
-
     table = compiled.rules.get("venue_codes", {})
     if not table:
         return events
@@ -314,7 +312,7 @@ def _needs_tree(tokens: list[Token], reading: _Reading, compiled: CompiledCodebo
     matches = _verb_matches(tokens, words, {grp.tok_start: grp for grp in reading.groups}, compiled)
     if not refers:
         agentless = compiled.rules.get("agentless_passive", {})
-        return context.home is not None and any(_rule_for(agentless, m.pattern.code) is not None for m in matches)
+        return context.home is not None and any(rule_for(agentless, m.pattern.code) is not None for m in matches)
     return bool(matches) or _speech_may_code(words, compiled, context.quote_open or any(t.text in g.QUOTE_MARKS for t in tokens))
 
 
@@ -873,8 +871,7 @@ def _events_for(m: _Match, heads: dict[int, _Match], sentence, tokens, tree: Tre
         pair_code = code
         if venue is not None and target is not None:
             # "met his Russian counterpart in New York" (044), "gathered in Cairo" (Egypt hosts 043, Greece visits 042)
-            third, host, visit = venue_codes
-            pair_code = host if venue == source.code[:3] else visit if venue == target.code[:3] else third
+            pair_code = _venue_code(venue_codes, venue, source.code[:3], target.code[:3])
             if explain:
                 why.append(f"venue in {venue}: {pair_code} for {source.code} -> {target.code} (rule venue_codes)")
         if target is not None and code[:2] in city_roots and target.entry_ids[-1:] and target.entry_ids[-1].endswith("-gov"):
@@ -893,8 +890,6 @@ def _by_venue(events: list[Event], tokens, compiled, explain: bool) -> list[Even
     """Meetings the sentence places in a city no dictionary names as an actor ("a meeting in New York"): recoded by
     the place's country as `_venue` does for a named one (rule venue_codes), when the place phrase follows the verb,
     a party or a noun of meeting ("talks in Geneva"), not a topic ("discussed the war in Gaza")."""
-    from dataclasses import replace
-
     table = compiled.rules.get("venue_codes", {})
     out = []
     for e in events:
@@ -903,12 +898,18 @@ def _by_venue(events: list[Event], tokens, compiled, explain: bool) -> list[Even
                 or not _venue_phrase(e, action.text, tokens, compiled)):
             out.append(e)
             continue
-        third, host, visit = table[e.code]
         where = action.place.country
-        code = host if where == compiled.iso3(e.source.code) else visit if where == compiled.iso3(e.target.code) else third
+        code = _venue_code(table[e.code], where, compiled.iso3(e.source.code), compiled.iso3(e.target.code))
         why = e.explanation + (f"venue {action.place.name} ({where}): {code} (rule venue_codes)",) if explain else e.explanation
         out.append(replace(e, code=code, explanation=why))
     return out
+
+
+def _venue_code(codes, venue: str, source: str | None, target: str | None) -> str:
+    """The code rule venue_codes gives a meeting at `venue` between parties of countries `source` and `target` (all
+    in one coding: CAMEO codes or ISO alpha-3): hosted by the source, a visit to the target, else a third location."""
+    third, host, visit = codes
+    return host if venue == source else visit if venue == target else third
 
 
 def _venue_phrase(e: Event, words: str, tokens, compiled) -> bool:
@@ -1173,7 +1174,7 @@ def _implied_target(source: Actor, code: str, compiled, context: DocumentContext
     """The target a codebook rule implies when the text names none (`implied_targets`: a protest with no target
     is against the government of the protesters' country): that country with the rule's role, unless the source
     already holds the role."""
-    role = _rule_for(compiled.rules.get("implied_targets", {}), code)
+    role = rule_for(compiled.rules.get("implied_targets", {}), code)
     country = source.code[:3] if source.code[:3] in compiled.country_codes else context.home
     if role is None or country is None or source.code == country + role:
         return None  # (role "" is the country itself: a state of emergency is declared on the country)
@@ -1189,18 +1190,10 @@ def _distinct(a: Actor, b: Actor) -> bool:
     return a.is_person and b.is_person and a.entry_ids[-1] != b.entry_ids[-1]
 
 
-def _rule_for(table: dict, code: str) -> str | None:
-    """The value a codebook table keyed by code or code prefix gives `code` (the longest key wins)."""
-    for n in range(len(code), 1, -1):
-        if code[:n] in table:
-            return table[code[:n]]
-    return None
-
-
 def _implied_agent(code: str, h: int, tokens, compiled, context: DocumentContext) -> Group | None:
     """The agent of an agentless passive the codebook attributes (rule `agentless_passive`: arrests to police,
     charges to courts): the article's country with that role, when the article has a country."""
-    role = _rule_for(compiled.rules.get("agentless_passive", {}), code)
+    role = rule_for(compiled.rules.get("agentless_passive", {}), code)
     if role is None or context.home is None:
         return None
     actor = Actor(context.home + role, tokens[h].start, tokens[h].end, h, h + 1, (f"rule:agentless_passive:{role}",),
@@ -1214,11 +1207,11 @@ def _unnamed_people(k: int, code: str, tokens, tree: Tree, compiled, context: Do
     the role the codebook gives such targets of this code (rule `unnamed_people`: arrested people are suspects,
     CRM; people killed are civilians, CVL), and the country the sentence gives them ("20 people in Gaza", `found`),
     else the article's, else the source's."""
-    role = _rule_for(compiled.rules.get("unnamed_people", {}), code)
+    role = rule_for(compiled.rules.get("unnamed_people", {}), code)
     if role is None:
         return None
     if tree.lowers[k] not in compiled.rules.get("people_nouns", ()) and not (
-            found is None and _rule_for(compiled.rules.get("unknown_names", {}), code) and _unknown_name(k, tokens, tree)):
+            found is None and rule_for(compiled.rules.get("unknown_names", {}), code) and _unknown_name(k, tokens, tree)):
         return None
     if found is not None and len(found.members) == 1 and found.members[0].resolved_from and found.members[0].code[:3] in compiled.country_codes:
         country = found.members[0].code[:3]
